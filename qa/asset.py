@@ -1,0 +1,97 @@
+"""An asset being checked: its bytes (read once), decoded pixels, and shared features.
+
+Features (grayscale, resized copies, Lab samples) are computed on first use and
+memoised on the asset, so several checks share one computation (cleanvision's
+"load once" idea).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from qa.decode import DecodedImage
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Asset:
+    """One image file: `data` are its bytes, `image` the single decode of them."""
+
+    path: Path
+    display_path: str
+    data: bytes
+    sha256: str
+    image: DecodedImage
+    _features: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def width(self) -> int:
+        return self.image.width
+
+    @property
+    def height(self) -> int:
+        return self.image.height
+
+    @property
+    def rgb(self) -> np.ndarray:
+        if self.image.rgb is None:
+            raise RuntimeError(f"{self.display_path}: pixels were not decoded")
+        return self.image.rgb
+
+    def feature(self, name: str, compute: Callable[[], Any]) -> Any:
+        """Memoise a derived feature by name so checks share it."""
+        if name not in self._features:
+            self._features[name] = compute()
+        return self._features[name]
+
+    @property
+    def gray(self) -> np.ndarray:
+        """Luma in 0..255 float32 (BT.601), full decoded resolution."""
+
+        def compute() -> np.ndarray:
+            rgb = self.rgb.astype(np.float32)
+            return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+        return self.feature("gray", compute)
+
+    def resized(self, max_side: int) -> np.ndarray:
+        """RGB uint8 copy whose longer side is at most `max_side` (area-averaged)."""
+
+        def compute() -> np.ndarray:
+            from PIL import Image
+
+            h, w = self.rgb.shape[:2]
+            if max(h, w) <= max_side:
+                return self.rgb
+            s = max_side / max(h, w)
+            size = (max(1, round(w * s)), max(1, round(h * s)))
+            return np.asarray(Image.fromarray(self.rgb).resize(size, Image.Resampling.BOX))
+
+        return self.feature(f"resized:{max_side}", compute)
+
+    def opaque_mask(self) -> np.ndarray | None:
+        """Boolean mask of visible pixels (alpha > 0), or None when the image is opaque."""
+        if self.image.alpha is None:
+            return None
+        return self.feature("opaque", lambda: self.image.alpha > 0)
+
+    def pixel_sample(self, n: int = 4096, seed: int = 0) -> np.ndarray:
+        """Up to `n` opaque RGB pixels (uint8, Nx3) sampled deterministically."""
+
+        def compute() -> np.ndarray:
+            rgb = self.rgb.reshape(-1, 3)
+            mask = self.opaque_mask()
+            idx = np.flatnonzero(mask.reshape(-1)) if mask is not None else np.arange(rgb.shape[0])
+            if idx.size > n:
+                rng = np.random.default_rng(seed)
+                idx = np.sort(rng.choice(idx, size=n, replace=False))
+            return rgb[idx]
+
+        return self.feature(f"sample:{n}:{seed}", compute)

@@ -1,0 +1,1 @@
+"""Checker families; each module declares its rules with `@register`."""
