@@ -118,6 +118,7 @@ class Checker:
 
 #: Modules that declare checker families; imported lazily so `assetqa rules` stays fast.
 CHECKER_MODULES: tuple[str, ...] = (
+    "qa.checks.internal",
     "qa.checks.spec",
     "qa.checks.sharpness",
     "qa.checks.brand_color",

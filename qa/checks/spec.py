@@ -253,7 +253,7 @@ class ResolutionChecker(Checker):
             tol = float(o.get("aspect_tolerance") or 0.0)
             if deviation > tol:
                 out.append(RES002.finding(
-                    f"aspect ratio {format_ratio(actual)} ({actual:.3f}) differs from {format_ratio(target)} by {deviation:.1%}",
+                    f"aspect ratio {w}x{h} ({actual:.3f}) differs from {format_ratio(target)} ({target:.3f}) by {deviation:.1%}",
                     score=max(0.0, 1.0 - deviation), value=round(actual, 4), threshold=round(target, 4),
                     details={"target_ratio": target, "deviation": round(deviation, 4)},
                 ))

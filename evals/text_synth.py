@@ -1,0 +1,285 @@
+"""Synthetic labelled images for the text checker: clean rendered copy and garbled look-alikes.
+
+Clean text is real words (wordfreq's English list and campaign-like phrases) rendered
+with matplotlib's bundled TTFs (DejaVu, STIX: present wherever matplotlib is installed)
+at several sizes and rotations on real photos that ship inside scikit-image / matplotlib.
+Garbled variants imitate what image generators put on signs and packaging:
+
+- ``shuffle``: the letters of each word permuted ("Lnuach Dya").
+- ``lookalike``: Latin letters swapped for Cyrillic/Greek letters that look "almost"
+  right (pseudo-Cyrillic: R->Я, N->И, E->Є ...).
+- ``random``: random capitals / letter soup ("QXZTR PLKW"), which OCR reads at high
+  confidence, so confidence alone cannot catch it.
+- ``strokes``: glyph-like random strokes laid out like words (no engine can read them).
+- ``partial``: real words with large parts of every glyph erased.
+
+Each text line comes with its ground-truth box (axis-aligned, after rotation).
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+GARBLE_KINDS = ("shuffle", "lookalike", "random", "strokes", "partial")
+
+PHRASES = (
+    "Launch Day", "Summer Sale", "Free Shipping", "New Collection", "Limited Edition", "Shop Now",
+    "Fresh Coffee", "Open Today", "Best Price", "Coming Soon", "Order Online", "Welcome Home",
+    "Winter Deals", "Made Local", "Save Big", "Join Us", "Daily Specials", "Grand Opening",
+    "Try It Free", "Book Now", "Good Morning", "Happy Hour", "Back to School", "Sign Up Today",
+)
+
+# Pseudo-Cyrillic: letters that read as "almost Latin" in generated images.
+LOOKALIKE = {
+    "A": "ДΛ", "B": "БВ", "E": "ЄΣ", "F": "Ғ", "H": "НЋ", "I": "ІЇ", "K": "КЌ", "M": "МΜ", "N": "ИЙ",
+    "O": "ФΘ", "P": "РΡ", "R": "Я", "S": "Ѕ", "T": "ТГ", "U": "ЦЏ", "W": "ШЩ", "X": "ЖΧ", "Y": "УЧ",
+    "a": "дα", "b": "бъ", "c": "сς", "d": "δ", "e": "єэ", "g": "д", "h": "ђћ", "i": "ї", "k": "кж",
+    "l": "ι", "m": "мт", "n": "лп", "o": "σф", "p": "рρ", "r": "гя", "s": "ѕ", "t": "тτ", "u": "цμ",
+    "w": "шω", "x": "жχ", "y": "уγ",
+}
+
+
+def font_dir() -> Path:
+    import matplotlib
+
+    return Path(os.path.dirname(matplotlib.__file__)) / "mpl-data" / "fonts" / "ttf"
+
+
+def font_path(name: str) -> Path:
+    return font_dir() / name
+
+
+def photo(name: str) -> np.ndarray:
+    """A real photo shipped inside installed packages (skimage.data or matplotlib sample data)."""
+    if name == "grace_hopper":
+        import matplotlib.cbook as cbook
+
+        arr = np.asarray(Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB"))
+    else:
+        from skimage import data as skdata
+
+        arr = getattr(skdata, name)()
+        if arr.dtype == bool:
+            arr = arr.astype(np.uint8) * 255
+        if arr.ndim == 2:
+            arr = np.stack([arr] * 3, axis=-1)
+        arr = arr[..., :3]
+    return np.ascontiguousarray(arr).astype(np.uint8)
+
+
+def fit_photo(arr: np.ndarray, long_side: int) -> np.ndarray:
+    h, w = arr.shape[:2]
+    s = long_side / max(h, w)
+    img = Image.fromarray(arr).resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.LANCZOS)
+    return np.asarray(img)
+
+
+def common_words(n: int = 3000) -> list[str]:
+    from wordfreq import top_n_list
+
+    return [w for w in top_n_list("en", n) if w.isalpha() and w.isascii() and len(w) >= 3]
+
+
+@dataclass
+class TextLine:
+    text: str  # the intended copy (for garbled lines: the source words)
+    rendered: str  # what was drawn ("" for strokes)
+    kind: str  # "clean" or a GARBLE_KINDS entry
+    box: tuple[int, int, int, int]  # x, y, w, h in image pixels
+
+    @property
+    def garbled(self) -> bool:
+        return self.kind != "clean"
+
+
+@dataclass
+class Sample:
+    name: str
+    image: np.ndarray
+    lines: list[TextLine] = field(default_factory=list)
+    photo: str = ""
+    real_text: bool = False  # a real photo with unlabelled real text (flags there count as false alarms)
+
+
+def random_phrase(rng: np.random.Generator, words: list[str]) -> str:
+    if rng.random() < 0.5:
+        text = PHRASES[rng.integers(len(PHRASES))]
+    else:
+        k = int(rng.integers(1, 4))
+        text = " ".join(words[int(rng.integers(len(words)))] for _ in range(k))
+    style = rng.random()
+    if style < 0.25:
+        return text.upper()
+    if style < 0.4:
+        return text.lower()
+    return text.title()
+
+
+def garble_text(text: str, kind: str, rng: np.random.Generator) -> str:
+    if kind == "shuffle":
+        out = []
+        for word in text.split():
+            letters = list(word)
+            for _ in range(10):
+                perm = [letters[i] for i in rng.permutation(len(letters))]
+                if "".join(perm).lower() != word.lower() or len(set(word.lower())) < 2:
+                    break
+            if word[:1].isupper() and not word.isupper():
+                perm = [c.lower() for c in perm]
+                perm[0] = perm[0].upper()
+            out.append("".join(perm))
+        shuffled = " ".join(out)
+        if len(text.replace(" ", "")) < 6:  # short phrases: add a second scrambled word
+            shuffled += " " + "".join(rng.permutation(list(shuffled.replace(" ", ""))))
+        return shuffled
+    if kind == "lookalike":
+        chars = list(text)
+        idx = [i for i, c in enumerate(chars) if c in LOOKALIKE]
+        rng.shuffle(idx)
+        for i in idx[: max(2, int(math.ceil(len(idx) * rng.uniform(0.35, 0.7))))]:
+            opts = LOOKALIKE[chars[i]]
+            chars[i] = opts[int(rng.integers(len(opts)))]
+        return "".join(chars)
+    if kind == "random":
+        n_words = int(rng.integers(1, 4))
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if rng.random() < 0.6 else "abcdefghijklmnopqrstuvwxyz"
+        return " ".join(
+            "".join(alphabet[int(rng.integers(26))] for _ in range(int(rng.integers(4, 9)))) for _ in range(n_words)
+        )
+    return text
+
+
+def _text_layer(text: str, font: ImageFont.FreeTypeFont, fill, stroke, kind: str,
+                rng: np.random.Generator) -> Image.Image:
+    """Render one line on a transparent layer (RGBA), tightly cropped with a margin."""
+    pad = 12
+    if kind == "strokes":
+        size = font.size
+        n_words = int(rng.integers(1, 4))
+        cells = []
+        for _ in range(n_words):
+            cells += [1] * int(rng.integers(3, 8)) + [0]
+        cell_w = int(size * 0.62)
+        w = cell_w * len(cells) + 2 * pad
+        h = int(size * 1.25) + 2 * pad
+        layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(layer)
+        lw = max(2, size // 11)
+        top, bottom = pad + int(size * 0.2), pad + int(size * 1.05)
+        for i, c in enumerate(cells):
+            if not c:
+                continue
+            x0 = pad + i * cell_w + lw
+            x1 = x0 + cell_w - 2 * lw
+            for _ in range(int(rng.integers(2, 5))):
+                if rng.random() < 0.6:
+                    pts = [(rng.uniform(x0, x1), rng.uniform(top, bottom)) for _ in range(2)]
+                    if rng.random() < 0.5:  # mostly vertical/horizontal strokes, as glyphs have
+                        pts[1] = (pts[0][0], pts[1][1]) if rng.random() < 0.6 else (pts[1][0], pts[0][1])
+                    draw.line(pts, fill=fill, width=lw)
+                else:
+                    bx = sorted([rng.uniform(x0, x1), rng.uniform(x0, x1)])
+                    by = sorted([rng.uniform(top, bottom), rng.uniform(top, bottom)])
+                    if bx[1] - bx[0] < 4 or by[1] - by[0] < 4:
+                        continue
+                    a0 = float(rng.uniform(0, 360))
+                    draw.arc([bx[0], by[0], bx[1], by[1]], a0, a0 + float(rng.uniform(120, 300)), fill=fill, width=lw)
+        return layer
+    l, t, r, b = font.getbbox(text, stroke_width=stroke)
+    layer = Image.new("RGBA", (r - l + 2 * pad, b - t + 2 * pad), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    draw.text((pad - l, pad - t), text, font=font, fill=fill, stroke_width=stroke,
+              stroke_fill=(0, 0, 0, 255) if sum(fill[:3]) > 380 else (255, 255, 255, 255))
+    if kind == "partial":
+        a = np.asarray(layer).copy()
+        h, w = a.shape[:2]
+        step = max(4, font.size // 3)
+        for x in range(0, w, step):  # erase a random band of every glyph-sized column
+            if rng.random() < 0.75:
+                band = int(h * rng.uniform(0.35, 0.6))
+                y0 = int(rng.integers(0, max(1, h - band)))
+                a[y0:y0 + band, x:x + step, 3] = 0
+        layer = Image.fromarray(a)
+    return layer
+
+
+def draw_line(canvas: Image.Image, text: str, kind: str, font_file: Path, size: int, angle: float,
+              rng: np.random.Generator, occupied: list[tuple[int, int, int, int]]) -> TextLine | None:
+    """Draw one line onto `canvas` (RGB) at a free random spot; None when it does not fit."""
+    light = rng.random() < 0.5
+    fill = (250, 250, 245, 255) if light else (20, 20, 25, 255)
+    plate = rng.random() < 0.5
+    stroke = 0 if plate else max(1, size // 18)
+    font = ImageFont.truetype(str(font_file), size)
+    rendered = garble_text(text, kind, rng) if kind in ("shuffle", "lookalike", "random") else text
+    layer = _text_layer(rendered, font, fill, stroke, kind, rng)
+    if plate:  # a sign / packaging panel behind the copy
+        bg = Image.new("RGBA", layer.size, (30, 40, 60, 235) if light else (245, 240, 225, 235))
+        bg.alpha_composite(layer)
+        layer = bg
+    if angle:
+        layer = layer.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+    W, H = canvas.size
+    lw, lh = layer.size
+    if lw > W - 8 or lh > H - 8:
+        return None
+    for _ in range(30):
+        x = int(rng.integers(4, W - lw - 3))
+        y = int(rng.integers(4, H - lh - 3))
+        box = (x, y, lw, lh)
+        if all(not _overlap(box, o, margin=24) for o in occupied):
+            break
+    else:
+        return None
+    canvas.paste(layer, (x, y), layer)
+    alpha = np.asarray(layer)[..., 3]
+    ys, xs = np.nonzero(alpha > 40)
+    gt = (x + int(xs.min()), y + int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
+    occupied.append(box)
+    return TextLine(text=text, rendered="" if kind == "strokes" else rendered, kind=kind, box=gt)
+
+
+def _overlap(a, b, margin=0) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return not (ax + aw + margin <= bx or bx + bw + margin <= ax or ay + ah + margin <= by or by + bh + margin <= ay)
+
+
+def make_sample(name: str, photo_name: str, fonts: list[str], rng: np.random.Generator, words: list[str],
+                long_side: int = 768, n_lines: int = 2, p_garbled: float = 0.5,
+                kinds: tuple[str, ...] = GARBLE_KINDS) -> Sample:
+    base = fit_photo(photo(photo_name), long_side)
+    canvas = Image.fromarray(base).convert("RGB")
+    occupied: list[tuple[int, int, int, int]] = []
+    lines: list[TextLine] = []
+    for _ in range(n_lines):
+        kind = kinds[int(rng.integers(len(kinds)))] if rng.random() < p_garbled else "clean"
+        size = int(rng.integers(28, 64))
+        angle = float(rng.choice([0, 0, 0, rng.uniform(-12, 12)]))
+        font = font_path(fonts[int(rng.integers(len(fonts)))])
+        line = draw_line(canvas, random_phrase(rng, words), kind, font, size, angle, rng, occupied)
+        if line is not None:
+            lines.append(line)
+    return Sample(name=name, image=np.asarray(canvas), lines=lines, photo=photo_name)
+
+
+def render_on_photo(text: str, photo_name: str = "coffee", kind: str = "clean", size: int = 48,
+                    font: str = "DejaVuSans-Bold.ttf", seed: int = 0, long_side: int = 640,
+                    angle: float = 0.0) -> Sample:
+    """One line of `text` (or its garbled `kind`) on a photo: the building block of the tests."""
+    rng = np.random.default_rng(seed)
+    canvas = Image.fromarray(fit_photo(photo(photo_name), long_side)).convert("RGB")
+    occupied: list[tuple[int, int, int, int]] = []
+    line = None
+    for _ in range(5):
+        line = draw_line(canvas, text, kind, font_path(font), size, angle, rng, occupied)
+        if line is not None:
+            break
+    if line is None:
+        raise ValueError(f"text {text!r} does not fit on {photo_name}")
+    return Sample(name=f"{photo_name}-{kind}", image=np.asarray(canvas), lines=[line], photo=photo_name)

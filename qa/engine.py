@@ -1,0 +1,406 @@
+"""The check pipeline: discover -> hash -> cache -> decode once -> checks (batched) -> finalize -> waivers.
+
+`Engine.check_paths` gates a delivery; `Engine.check_bytes` checks one in-memory
+asset (the fixer re-check uses it). Decoding and cheap checks run in worker
+processes when `jobs > 1`; each worker loads models once, lazily.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+import traceback
+import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from qa import __version__
+from qa.asset import Asset, sha256_bytes
+from qa.cache import ResultCache
+from qa.checks.internal import ENG001
+from qa.checks.spec import FMT001
+from qa.config import Config
+from qa.context import CheckContext
+from qa.decode import EXTENSION_FORMATS, DecodeError, decode
+from qa.models import process_hub
+from qa.registry import Checker, load_all, select_codes
+from qa.types import AssetResult, AssetStatus, Finding, Report
+
+#: Batch size for model-backed checks and for work sent to a worker process.
+CHUNK = 8
+ARTIFACT_PREFIX = "artifact:"
+
+
+class UsageError(Exception):
+    """Bad command-line input (missing path...): exit code 2 with a message."""
+
+
+def discover(paths: Iterable[str | Path], extensions: Iterable[str] | None = None) -> list[tuple[Path, str]]:
+    """Expand files and folders into (path, display path) pairs, sorted, hidden folders skipped.
+
+    Explicitly named files are always included (an unsupported one becomes a FMT001 finding).
+    """
+    exts = {e.lower().lstrip(".") for e in (extensions or EXTENSION_FORMATS)}
+    found: dict[Path, str] = {}
+    cwd = Path.cwd()
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if not p.exists():
+            raise UsageError(f"{raw}: no such file or directory")
+        if p.is_file():
+            found.setdefault(p.resolve(), _display(p, cwd))
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith(".") or name.lower().rsplit(".", 1)[-1] not in exts or "." not in name:
+                    continue
+                fp = Path(root) / name
+                found.setdefault(fp.resolve(), _display(fp, cwd))
+    return sorted(((path, disp) for path, disp in found.items()), key=lambda item: item[1])
+
+
+def _display(p: Path, cwd: Path) -> str:
+    try:
+        return p.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return p.resolve().as_posix()
+
+
+@dataclass
+class EngineSettings:
+    """What a worker process needs to rebuild the engine."""
+
+    config: Config
+    select: list[str] | None
+    ignore: list[str] | None
+    device: str
+
+
+class Engine:
+    """Runs the selected checker families over assets, sharing decode and features."""
+
+    def __init__(
+        self,
+        config: Config,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        device: str = "auto",
+        use_cache: bool = True,
+        cache_dir: str | Path | None = None,
+        jobs: int = 0,
+        signoffs: str | Path | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ):
+        self.config = config
+        self.settings = EngineSettings(config, select, ignore, device)
+        families = load_all()
+        self.selected = sorted(select_codes(select if select else config.select, list(ignore or []) + config.ignore))
+        self.models = process_hub(device)
+        self.checkers: dict[str, Checker] = {}
+        self.contexts: dict[str, CheckContext] = {}
+        for family, cls in families.items():
+            if not any(rule.code in self.selected for rule in cls.rules):
+                continue
+            checker = cls()
+            ctx = CheckContext(family, config.family_options(family), config, self.models)
+            if checker.is_active(ctx):
+                self.checkers[family] = checker
+                self.contexts[family] = ctx
+        self.use_cache = use_cache
+        self.cache_dir = cache_dir
+        self.jobs = jobs
+        self.signoffs = signoffs
+        self.progress = progress
+        self.needs_pixels = any(c.needs_pixels for c in self.checkers.values())
+        self.max_pixels = int(config.family_options("format").get("max_pixels") or 100_000_000)
+
+    # ----- identity -------------------------------------------------------------------------
+    def model_ids(self) -> dict[str, str]:
+        ids: dict[str, str] = {}
+        for family, checker in self.checkers.items():
+            ids.update(checker.model_ids(self.contexts[family]))
+        return ids
+
+    def fingerprint(self) -> str:
+        """Everything besides the bytes that changes results: part of every cache key."""
+        blob = json.dumps(
+            {
+                "tool": __version__,
+                "rules": self.config.hash,
+                "selected": self.selected,
+                "checkers": {f: c.version for f, c in sorted(self.checkers.items())},
+                "models": self.model_ids(),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+    # ----- single assets ----------------------------------------------------------------------
+    def check_bytes(self, data: bytes, display_path: str) -> AssetResult:
+        """Check one in-memory asset with all selected checks (no cache, no whole-batch checks)."""
+        result = self._check_loaded([(Path(display_path), display_path, data)])[0]
+        return self._finish(result)
+
+    def _decode(self, path: Path, display: str, data: bytes | None) -> tuple[Asset | None, AssetResult | None]:
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return None, self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
+        sha = sha256_bytes(data)
+        try:
+            image = decode(data, max_pixels=self.max_pixels, want_pixels=self.needs_pixels)
+        except DecodeError as exc:
+            return None, self._error_result(display, sha, exc.reason)
+        return Asset(path=path, display_path=display, data=data, sha256=sha, image=image), None
+
+    def _error_result(self, display: str, sha: str | None, reason: str) -> AssetResult:
+        finding = FMT001.finding(f"{display}: {reason}", score=0.0, value=reason)
+        return AssetResult(path=display, sha256=sha, width=None, height=None, status=AssetStatus.ERROR,
+                           findings=[finding])
+
+    def _check_loaded(self, items: list[tuple[Path, str, bytes | None]]) -> list[AssetResult]:
+        """Decode each item once, then run every active family over the decodable ones as a batch."""
+        results: list[AssetResult | None] = []
+        assets: list[Asset] = []
+        slots: list[int] = []
+        for path, display, data in items:
+            t0 = time.perf_counter()
+            asset, error = self._decode(path, display, data)
+            if error is not None:
+                error.seconds = time.perf_counter() - t0
+                results.append(error)
+                continue
+            assert asset is not None
+            slots.append(len(results))
+            assets.append(asset)
+            results.append(AssetResult(path=display, sha256=asset.sha256, width=asset.width, height=asset.height,
+                                       format=asset.image.format, seconds=time.perf_counter() - t0))
+        if assets:
+            per_asset: list[list[Finding]] = [[] for _ in assets]
+            for family, checker in self.checkers.items():
+                ctx = self.contexts[family]
+                t0 = time.perf_counter()
+                batch = self._run_family(checker, ctx, assets)
+                share = (time.perf_counter() - t0) / len(assets)
+                for i, findings in enumerate(batch):
+                    per_asset[i].extend(findings)
+                    results[slots[i]].seconds += share  # type: ignore[union-attr]
+            for i, asset in enumerate(assets):
+                res = results[slots[i]]
+                assert res is not None
+                res.findings = [f for f in per_asset[i] if f.code in self.selected or f.code == ENG001.code]
+                res.artifacts = {
+                    k[len(ARTIFACT_PREFIX):]: v for k, v in asset._features.items() if k.startswith(ARTIFACT_PREFIX)
+                }
+        return [r for r in results if r is not None]
+
+    def _run_family(self, checker: Checker, ctx: CheckContext, assets: list[Asset]) -> list[list[Finding]]:
+        """Run one family; a crash becomes an ENG001 finding on the affected assets, never a traceback."""
+        try:
+            batch = checker.check_batch(assets, ctx)
+            if len(batch) != len(assets):
+                raise RuntimeError(f"{checker.family} returned {len(batch)} results for {len(assets)} assets")
+            return batch
+        except Exception:  # noqa: BLE001 - fall back to one asset at a time to isolate the failure
+            out = []
+            for asset in assets:
+                try:
+                    out.append(checker.check(asset, ctx))
+                except Exception as exc:  # noqa: BLE001
+                    detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                    out.append([ENG001.finding(f"check '{checker.family}' failed on {asset.display_path}: {detail}",
+                                               score=0.0, value=checker.family)])
+            return out
+
+    # ----- post-processing -------------------------------------------------------------------
+    def _finish(self, result: AssetResult, waivers: dict[tuple[str, str], dict] | None = None) -> AssetResult:
+        """Apply severity overrides, per-path ignores and waivers; derive the status."""
+        ignored_selectors = self.config.ignored_for(result.path)
+        ignored = select_codes(ignored_selectors, None) if ignored_selectors else set()
+        kept: list[Finding] = []
+        for f in result.findings:
+            if f.code in ignored:
+                continue
+            f.severity = self.config.severity_overrides.get(f.code, f.severity)
+            if waivers and result.sha256 and (result.sha256, f.code) in waivers:
+                f.waived = True
+                f.waiver = waivers[(result.sha256, f.code)]
+            kept.append(f)
+        result.findings = sorted(kept, key=lambda f: (-f.severity.rank, f.code, f.message))
+        if any(f.code == FMT001.code for f in kept):
+            result.status = AssetStatus.ERROR
+        elif any(not f.waived and f.severity.rank >= self.config.fail_on.rank for f in kept):
+            result.status = AssetStatus.FAIL
+        else:
+            result.status = AssetStatus.PASS
+        return result
+
+    def _finalize_batch(self, results: list[AssetResult]) -> None:
+        for family, checker in self.checkers.items():
+            try:
+                extra = checker.finalize(results, self.contexts[family])
+            except Exception as exc:  # noqa: BLE001
+                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                print(f"assetqa: whole-delivery check '{family}' failed: {detail}", file=sys.stderr)
+                continue
+            for index, findings in extra.items():
+                results[index].findings.extend(f for f in findings if f.code in self.selected)
+
+    # ----- whole runs --------------------------------------------------------------------------
+    def check_paths(self, paths: Iterable[str | Path]) -> Report:
+        """Gate files and folders; see module docstring. Raises UsageError for missing paths."""
+        started = time.perf_counter()
+        files = discover(paths)
+        fingerprint = self.fingerprint()
+        cache = ResultCache(self.cache_dir) if self.use_cache else None
+        results: list[AssetResult | None] = [None] * len(files)
+        keys: list[str | None] = [None] * len(files)
+        todo: list[int] = []
+        # Hash every file (fast) and look the hashes up in the cache.
+        for i, (path, display) in enumerate(files):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                results[i] = self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
+                continue
+            keys[i] = f"{sha256_bytes(data)}:{Path(display).suffix.lower()}:{fingerprint}"
+            todo.append(i)
+        hits = cache.get_many(k for k in keys if k) if cache else {}
+        misses = []
+        for i in todo:
+            hit = hits.get(keys[i])  # type: ignore[arg-type]
+            if hit is not None:
+                res = AssetResult.from_dict(hit)
+                res.path = files[i][1]
+                res.artifacts = hit.get("artifacts", {})
+                res.cached = True
+                results[i] = res
+            else:
+                misses.append(i)
+        done = len(files) - len(misses)
+        if self.progress:
+            self.progress(done, len(files))
+        interrupted = False
+        try:
+            for batch_indices, batch_results in self._run_misses(files, misses):
+                stored = []
+                for i, res in zip(batch_indices, batch_results):
+                    results[i] = res
+                    if cache and keys[i]:
+                        payload = res.to_dict()
+                        payload["artifacts"] = res.artifacts
+                        stored.append((keys[i], payload))
+                if cache:
+                    cache.put_many(stored)
+                done += len(batch_indices)
+                if self.progress:
+                    self.progress(done, len(files))
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if cache:
+                cache.close()
+        final = [r for r in results if r is not None]
+        self._finalize_batch(final)
+        waivers = self._load_waivers()
+        for res in final:
+            self._finish(res, waivers)
+        report = Report(
+            tool_version=__version__,
+            created=datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            rules_name=self.config.name,
+            rules_hash=self.config.hash,
+            rules_path=str(self.config.path) if self.config.path else None,
+            fail_on=self.config.fail_on,
+            selected=self.selected,
+            models=self.model_ids(),
+            device=self.models.requested_device if not any(c.uses_models for c in self.checkers.values()) else self.models.device,
+            assets=final,
+            report_id=uuid.uuid4().hex[:12],
+            seconds=time.perf_counter() - started,
+            interrupted=interrupted,
+        )
+        return report
+
+    def _load_waivers(self) -> dict[tuple[str, str], dict] | None:
+        if not self.signoffs:
+            return None
+        from qa.signoffs import load_waivers
+
+        return load_waivers(self.signoffs)
+
+    def _run_misses(self, files: list[tuple[Path, str]], misses: list[int]):
+        """Yield (indices, results) per chunk, in-process or from worker processes."""
+        chunks = [misses[i : i + CHUNK] for i in range(0, len(misses), CHUNK)]
+        jobs = self._effective_jobs(len(misses))
+        if jobs <= 1:
+            for chunk in chunks:
+                yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk])
+            return
+        method = "spawn" if "torch" in sys.modules else "fork"
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=mp.get_context(method), initializer=_worker_init, initargs=(self.settings,)
+        ) as pool:
+            pending: dict[Future, list[int]] = {}
+            queue = list(chunks)
+            try:
+                while queue or pending:
+                    while queue and len(pending) < jobs * 2:  # bounded in-flight work
+                        chunk = queue.pop(0)
+                        fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1]) for i in chunk])
+                        pending[fut] = chunk
+                    finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        chunk = pending.pop(fut)
+                        yield chunk, [_result_from_worker(d) for d in fut.result()]
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def _effective_jobs(self, n_work: int) -> int:
+        if self.jobs and self.jobs > 0:
+            return min(self.jobs, max(1, (n_work + CHUNK - 1) // CHUNK))
+        if n_work < 4 * CHUNK:
+            return 1
+        if any(c.uses_models for c in self.checkers.values()) and self.models.requested_device != "cpu":
+            # A GPU is shared best by one process that batches; CPU-only runs spread over cores.
+            if self.models.device != "cpu":
+                return 1
+        return max(1, min(os.cpu_count() or 1, 8))
+
+
+_WORKER: Engine | None = None
+
+
+def _worker_init(settings: EngineSettings) -> None:
+    global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and keeps finished work
+    _WORKER = Engine(settings.config, settings.select, settings.ignore, settings.device, use_cache=False, jobs=1)
+
+
+def _worker_check(items: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    assert _WORKER is not None
+    out = []
+    for res in _WORKER._check_loaded([(Path(p), d, None) for p, d in items]):
+        payload = res.to_dict()
+        payload["artifacts"] = res.artifacts
+        payload["seconds"] = res.seconds
+        out.append(payload)
+    return out
+
+
+def _result_from_worker(data: dict[str, Any]) -> AssetResult:
+    res = AssetResult.from_dict(data)
+    res.artifacts = data.get("artifacts", {})
+    res.seconds = float(data.get("seconds", 0.0))
+    return res
