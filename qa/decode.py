@@ -194,9 +194,10 @@ def decode(
     sniffed = sniff_format(data)
     if sniffed == "SVG":
         raise DecodeError("SVG is vector, not raster: rasterize it before delivery")
-    formats = list(allowed_formats or SUPPORTED_FORMATS)
+    Image.init()  # load every plugin so format names resolve
+    formats = [f for f in (allowed_formats or SUPPORTED_FORMATS) if f in Image.OPEN]
     if sniffed == "HEIF" or "HEIF" in formats:
-        if _enable_heif():
+        if _enable_heif() and "HEIF" in Image.OPEN:
             formats.append("HEIF")
         elif sniffed == "HEIF":
             raise DecodeError("HEIC/HEIF needs the pillow-heif plugin (pip install pillow-heif)")

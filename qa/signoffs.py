@@ -192,6 +192,8 @@ class SignoffStore:
         except sqlite3.Error as exc:
             raise SignoffError(f"{self.path}: cannot open sign-off database: {exc}") from exc
         try:
+            if self._is_current(conn):
+                return
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":  # e.g. a filesystem without shared memory
                 raise SignoffError(f"{self.path}: could not switch to WAL mode (got {mode})")
@@ -214,10 +216,29 @@ class SignoffStore:
                         conn.execute(stmt + "END;")
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
+        except sqlite3.OperationalError as exc:
+            raise SignoffError(f"{self.path}: cannot prepare sign-off database ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             raise SignoffError(f"{self.path}: not a sign-off database ({exc})") from exc
         finally:
             conn.close()
+
+    @staticmethod
+    def _is_current(conn: sqlite3.Connection) -> bool:
+        """True when the schema is already at this version (no write lock needed)."""
+        try:
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                return False
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        if row is None:
+            return False
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise SignoffError(f"schema version {version} is newer than this assetqa understands "
+                               f"({SCHEMA_VERSION}); upgrade assetqa")
+        return version == SCHEMA_VERSION
 
     # -- writes ---------------------------------------------------------------
     def record(self, decision: Decision | dict[str, Any]) -> Decision:
@@ -288,8 +309,13 @@ class SignoffStore:
         One query for all requested hashes (or the whole log), so the dashboard can label a
         2,000-asset queue in a single call.
         """
-        decisions = self.decisions(sha256=list(sha256) if sha256 is not None else None)
-        return _current(decisions)
+        wanted = None if sha256 is None else {s.lower() for s in sha256}
+        if wanted is not None and len(wanted) <= 500:
+            return _current(self.decisions(sha256=sorted(wanted)))
+        current = _current(self.decisions())  # one scan beats a huge IN (...) list
+        if wanted is None:
+            return current
+        return {k: v for k, v in current.items() if k[0] in wanted}
 
     def count(self) -> int:
         conn = self._conn()

@@ -1,0 +1,316 @@
+"""Shared colour helpers: hex parsing, sRGB <-> CIE Lab, ΔE00 (CIEDE2000), k-means in Lab.
+
+Used by the `brand_color` checker and the recolour fixer, so both measure colour
+the same way. Conventions:
+
+* RGB arrays are sRGB, uint8 0..255 (or floats 0..1 where a name says so), last axis = 3.
+* Lab is CIE L*a*b* with the D65 white point and the 2° observer, exactly what
+  `skimage.color.rgb2lab` returns (L 0..100). `srgb_to_lab` is a fast float32
+  re-implementation of it (agrees to < 0.01 units); `lab_to_srgb` is its inverse
+  (agrees with `skimage.color.lab2rgb`).
+* Colour differences are ΔE00 (CIEDE2000, kL = kC = kH = 1) from
+  `skimage.color.deltaE_ciede2000`. ~1 ΔE00 is one just-noticeable difference;
+  brand logos often demand <= 2, general use ~3.5. ΔE00 is *not* ΔE76 (Euclidean
+  Lab distance): the same pair can read 1.12 ΔE00 and 3.70 ΔE76, so always name it.
+* k-means runs in Lab with Euclidean distance (fast, standard), seeded k-means++
+  initialisation (deterministic for a given seed); centroids closer than a ΔE00
+  threshold are then merged, weighted by pixel share (`merge_close_colours`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+# --------------------------------------------------------------------------- hex
+
+_HEX_RE = re.compile(r"^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def parse_hex(value: str) -> tuple[int, int, int]:
+    """`"#1A2B3C"`, `"1a2b3c"` or `"#abc"` -> (r, g, b) ints 0..255.
+
+    Raises ValueError with the offending text when it is not a hex colour.
+    """
+    text = str(value).strip()
+    m = _HEX_RE.match(text)
+    if not m:
+        raise ValueError(f"not a hex colour: {value!r} (expected #RRGGBB or #RGB)")
+    digits = m.group(1)
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def to_hex(rgb: Sequence[float] | np.ndarray) -> str:
+    """(r, g, b) 0..255 (ints or floats, clipped and rounded) -> `"#rrggbb"`."""
+    r, g, b = (int(round(float(np.clip(c, 0, 255)))) for c in list(rgb)[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+# --------------------------------------------------------------------------- sRGB <-> Lab
+
+# sRGB (D65) -> XYZ, the matrix skimage uses; XYZ white D65 (2° observer).
+_RGB_TO_XYZ = np.array(
+    [[0.412453, 0.357580, 0.180423],
+     [0.212671, 0.715160, 0.072169],
+     [0.019334, 0.119193, 0.950227]],
+    dtype=np.float64,
+)
+_WHITE_D65 = np.array([0.95047, 1.0, 1.08883], dtype=np.float64)
+# Fold the white point into the matrix: rows give X/Xn, Y/Yn, Z/Zn.
+_M = (_RGB_TO_XYZ / _WHITE_D65[:, None]).astype(np.float32)
+
+
+def _linear_lut() -> np.ndarray:
+    c = np.arange(256, dtype=np.float64) / 255.0
+    lin = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    return lin.astype(np.float32)
+
+
+_LINEAR_LUT = _linear_lut()
+
+
+def srgb_to_linear(rgb: np.ndarray) -> np.ndarray:
+    """sRGB uint8 (…x3) -> linear-light float32 0..1 (IEC 61966-2-1 transfer)."""
+    rgb = np.asarray(rgb)
+    if rgb.dtype != np.uint8:
+        rgb = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    return _LINEAR_LUT[rgb]
+
+
+def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB uint8 array (…x3) -> CIE Lab float32 (…x3), D65 / 2° observer.
+
+    Same numbers as `skimage.color.rgb2lab(rgb / 255)` (to < 0.01) at a fraction
+    of the cost (a LUT for the transfer curve, float32 throughout); 65k pixels take
+    about 2 ms. Floats are accepted and rounded to 0..255 first.
+    """
+    rgb = np.asarray(rgb)
+    shape = rgb.shape
+    if shape[-1] != 3:
+        raise ValueError(f"expected …x3 RGB, got shape {shape}")
+    lin = srgb_to_linear(rgb).reshape(-1, 3)
+    xyz = lin @ _M.T  # X/Xn, Y/Yn, Z/Zn
+    eps = np.float32(0.008856)
+    f = np.where(xyz > eps, np.cbrt(np.maximum(xyz, eps)), np.float32(7.787) * xyz + np.float32(16.0 / 116.0))
+    lab = np.empty_like(f)
+    lab[:, 0] = 116.0 * f[:, 1] - 16.0
+    lab[:, 1] = 500.0 * (f[:, 0] - f[:, 1])
+    lab[:, 2] = 200.0 * (f[:, 1] - f[:, 2])
+    # skimage computes L from Y directly below the knee: 903.3 * Y.
+    low = xyz[:, 1] <= eps
+    if np.any(low):
+        lab[low, 0] = 903.3 * xyz[low, 1]
+    return lab.reshape(shape).astype(np.float32, copy=False)
+
+
+def hex_to_lab(value: str) -> np.ndarray:
+    """`"#RRGGBB"` -> Lab float32 (3,)."""
+    return srgb_to_lab(np.array(parse_hex(value), dtype=np.uint8))
+
+
+_XYZ_TO_RGB = np.linalg.inv(_RGB_TO_XYZ)
+
+
+def lab_to_srgb(lab: np.ndarray) -> np.ndarray:
+    """CIE Lab (…x3, D65 / 2°) -> sRGB uint8 (…x3); out-of-gamut values are clipped.
+
+    The inverse of `srgb_to_lab`; agrees with `skimage.color.lab2rgb` (which it replaces for speed).
+    """
+    lab = np.asarray(lab, dtype=np.float64)
+    shape = lab.shape
+    flat = lab.reshape(-1, 3)
+    fy = (flat[:, 0] + 16.0) / 116.0
+    fx = fy + flat[:, 1] / 500.0
+    fz = fy - flat[:, 2] / 200.0
+    f = np.stack([fx, fy, fz], axis=1)
+    xyz = np.where(f > 0.2068966, f ** 3, (f - 16.0 / 116.0) / 7.787) * _WHITE_D65
+    lin = np.clip(xyz @ _XYZ_TO_RGB.T, 0.0, 1.0)
+    srgb = np.where(lin > 0.0031308, 1.055 * np.power(lin, 1 / 2.4) - 0.055, 12.92 * lin)
+    return np.clip(np.rint(srgb * 255.0), 0, 255).astype(np.uint8).reshape(shape)
+
+
+def lab_to_hex(lab: Sequence[float] | np.ndarray) -> str:
+    """A Lab triple -> `"#rrggbb"` (sRGB, clipped to gamut)."""
+    return to_hex(lab_to_srgb(np.asarray(lab, dtype=np.float64).reshape(3)))
+
+
+def chroma(lab: np.ndarray) -> np.ndarray:
+    """C*ab = sqrt(a*^2 + b*^2) of Lab colours (…x3) -> (…)."""
+    lab = np.asarray(lab, dtype=np.float32)
+    return np.hypot(lab[..., 1], lab[..., 2])
+
+
+def is_neutral(lab: np.ndarray, chroma_threshold: float) -> np.ndarray:
+    """Whites, greys and blacks: C*ab below `chroma_threshold` (Lab units)."""
+    return chroma(lab) < float(chroma_threshold)
+
+
+# --------------------------------------------------------------------------- ΔE00
+
+def delta_e00(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
+    """ΔE00 (CIEDE2000, kL=kC=kH=1) between Lab arrays that broadcast against each other."""
+    from skimage.color import deltaE_ciede2000
+
+    a = np.asarray(lab1, dtype=np.float64)
+    b = np.asarray(lab2, dtype=np.float64)
+    a, b = np.broadcast_arrays(a, b)
+    return deltaE_ciede2000(a, b, channel_axis=-1)
+
+
+def delta_e00_matrix(labs_a: np.ndarray, labs_b: np.ndarray) -> np.ndarray:
+    """Pairwise ΔE00: (N,3) x (M,3) -> (N, M). Use for small N*M (centroids vs palette)."""
+    a = np.asarray(labs_a, dtype=np.float64).reshape(-1, 1, 3)
+    b = np.asarray(labs_b, dtype=np.float64).reshape(1, -1, 3)
+    if a.shape[0] == 0 or b.shape[1] == 0:
+        return np.zeros((a.shape[0], b.shape[1]), dtype=np.float64)
+    return delta_e00(a, b)
+
+
+def nearest_colour(labs: np.ndarray, palette_labs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each Lab colour (N,3): index of the nearest palette colour by ΔE00, and that ΔE00."""
+    d = delta_e00_matrix(labs, palette_labs)
+    idx = np.argmin(d, axis=1)
+    return idx, d[np.arange(d.shape[0]), idx]
+
+
+# --------------------------------------------------------------------------- k-means
+
+def _sq_dist(x: np.ndarray, c: np.ndarray, xx: np.ndarray | None = None) -> np.ndarray:
+    """Squared Euclidean distances (N,3) x (K,3) -> (N,K), float32 (`xx`: precomputed row norms)."""
+    if xx is None:
+        xx = (x * x).sum(1)[:, None]
+    d = xx - 2.0 * (x @ c.T) + (c * c).sum(1)[None, :]
+    return np.maximum(d, 0.0)
+
+
+def kmeans(points: np.ndarray, k: int, *, seed: int = 0, iters: int = 15, tol: float = 0.05,
+           weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Lloyd's k-means with k-means++ seeding; deterministic for a given `seed`.
+
+    `points` (N,D) float; returns (centroids (K',D) float32, labels (N,) int) where
+    K' <= k (fewer when there are fewer distinct points; empty clusters are dropped).
+    Stops after `iters` rounds or when no centroid moves more than `tol` (Lab units:
+    0.05 is far below a just-noticeable difference). Euclidean distance: in Lab this
+    is ΔE76, the standard choice for clustering. About 2-4 ms for 4096 points, k=8.
+    """
+    x = np.asarray(points, dtype=np.float32)
+    n = x.shape[0]
+    if n == 0:
+        return np.zeros((0, x.shape[1] if x.ndim == 2 else 3), np.float32), np.zeros(0, np.int64)
+    w = np.ones(n, np.float32) if weights is None else np.asarray(weights, np.float32)
+    k = int(max(1, min(k, n)))
+    rng = np.random.default_rng(seed)
+    # k-means++ seeding (weighted).
+    centres = [x[int(rng.choice(n, p=w / w.sum()))]]
+    d2 = ((x - centres[0]) ** 2).sum(1)
+    for _ in range(1, k):
+        p = d2 * w
+        total = float(p.sum())
+        if total <= 1e-9:
+            break  # every point already coincides with a centre
+        centres.append(x[int(rng.choice(n, p=p / total))])
+        d2 = np.minimum(d2, ((x - centres[-1]) ** 2).sum(1))
+    c = np.stack(centres).astype(np.float32)
+    xt = np.ascontiguousarray(x.T)  # (D,N): argmin over the short axis 0 is faster
+    xw = x * w[:, None]
+
+    def assign(cent: np.ndarray) -> np.ndarray:
+        # |x-c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 does not change the argmin.
+        d = cent @ xt
+        d *= -2.0
+        d += (cent * cent).sum(1)[:, None]
+        return np.argmin(d, axis=0)
+
+    labels = assign(c)
+    for _ in range(iters):
+        counts = np.bincount(labels, weights=w, minlength=c.shape[0])
+        keep = counts > 0
+        new = c.copy()
+        for dim in range(x.shape[1]):
+            sums = np.bincount(labels, weights=xw[:, dim], minlength=c.shape[0])
+            new[keep, dim] = sums[keep] / counts[keep]
+        shift = float(np.abs(new - c).max())
+        c = new
+        labels = assign(c)
+        if shift < tol:
+            break
+    used = np.unique(labels)
+    if used.size < c.shape[0]:
+        remap = np.full(c.shape[0], -1, np.int64)
+        remap[used] = np.arange(used.size)
+        c, labels = c[used], remap[labels]
+    return c, labels
+
+
+@dataclass
+class DominantColour:
+    """One dominant colour of an image: its Lab centroid, sRGB hex and share of pixels (0..1)."""
+
+    lab: np.ndarray
+    hex: str
+    share: float
+    members: list[int]  # indices of the k-means clusters merged into it
+
+    def to_dict(self) -> dict:
+        return {"hex": self.hex, "lab": [round(float(v), 2) for v in self.lab], "share": round(self.share, 4)}
+
+
+def merge_close_colours(centroids: np.ndarray, weights: np.ndarray, threshold: float = 3.0) -> list[tuple[np.ndarray, float, list[int]]]:
+    """Greedily merge centroids closer than `threshold` ΔE00 (heaviest pairs' weighted mean).
+
+    Returns [(lab, weight, member_indices)], heaviest first.
+    """
+    groups = [(np.asarray(c, np.float64), float(w), [i]) for i, (c, w) in enumerate(zip(centroids, weights))]
+    while len(groups) > 1:
+        labs = np.stack([g[0] for g in groups])
+        d = delta_e00_matrix(labs, labs)
+        np.fill_diagonal(d, np.inf)
+        i, j = np.unravel_index(int(np.argmin(d)), d.shape)
+        if d[i, j] >= threshold:
+            break
+        (ci, wi, mi), (cj, wj, mj) = groups[i], groups[j]
+        merged = ((ci * wi + cj * wj) / max(wi + wj, 1e-12), wi + wj, mi + mj)
+        groups = [g for t, g in enumerate(groups) if t not in (i, j)] + [merged]
+    groups.sort(key=lambda g: -g[1])
+    return groups
+
+
+def dominant_colours(rgb_pixels: np.ndarray, k: int = 8, *, seed: int = 0, merge_delta_e: float = 3.0,
+                     iters: int = 20) -> tuple[list[DominantColour], np.ndarray, np.ndarray]:
+    """Dominant colours of sampled pixels (N,3 uint8 sRGB): k-means in Lab, merge < `merge_delta_e` ΔE00.
+
+    Returns (colours heaviest first, Lab of the pixels (N,3), label of each pixel
+    into the returned colours (N,)). Shares sum to 1.
+    """
+    px = np.asarray(rgb_pixels).reshape(-1, 3)
+    if px.shape[0] == 0:
+        return [], np.zeros((0, 3), np.float32), np.zeros(0, np.int64)
+    lab = srgb_to_lab(px)
+    centroids, labels = kmeans(lab, k, seed=seed, iters=iters)
+    counts = np.bincount(labels, minlength=centroids.shape[0]).astype(np.float64)
+    groups = merge_close_colours(centroids, counts / counts.sum(), merge_delta_e)
+    cluster_to_group = np.zeros(centroids.shape[0], np.int64)
+    out: list[DominantColour] = []
+    for gi, (c, w, members) in enumerate(groups):
+        cluster_to_group[members] = gi
+        out.append(DominantColour(lab=c.astype(np.float32), hex=lab_to_hex(c), share=float(w), members=members))
+    return out, lab, cluster_to_group[labels]
+
+
+def assign_to_colours(lab: np.ndarray, colour_labs: np.ndarray) -> np.ndarray:
+    """Label each Lab pixel (…x3) with the index of the nearest colour (Euclidean Lab, as k-means does)."""
+    flat = np.asarray(lab, np.float32).reshape(-1, 3)
+    c = np.asarray(colour_labs, np.float32).reshape(-1, 3)
+    return np.argmin(_sq_dist(flat, c), axis=1).reshape(np.asarray(lab).shape[:-1])
+
+
+def palette_labs(hexes: Iterable[str]) -> np.ndarray:
+    """A list of hex colours -> (P,3) Lab float32."""
+    vals = [parse_hex(h) for h in hexes]
+    if not vals:
+        return np.zeros((0, 3), np.float32)
+    return srgb_to_lab(np.array(vals, dtype=np.uint8))

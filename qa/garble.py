@@ -1,0 +1,267 @@
+"""Garbled-text scoring: is an OCR'd region real copy or the pseudo-letters image generators draw?
+
+OCR confidence alone cannot answer this: a recogniser reads random capitals ("QXZTR") at
+0.97, because each glyph is a clean letter. What differs is whether the letters make words.
+The score of a region is a noisy-OR of independent pieces of evidence, each 0..1:
+
+- **lexicon** (`lexicon_miss`): the share of letters in tokens that are not words of the
+  campaign's languages (wordfreq lists). Real copy is made of words; shuffled letters and
+  letter soup are not. Tokens that split into several words ("LaunchDay", OCR often drops
+  spaces) count as words; a token one edit away from a frequent long word counts half
+  (OCR misreads a letter of real copy far more often than a generator shuffles one).
+- **character plausibility** (`implausibility`): a character-bigram model of each language
+  (trained on the wordfreq list weighted by frequency) scores how word-like the letter
+  sequence is, plus capitals inside lower-case words ("LcSooh"). It separates letter soup
+  from misread real words, which the lexicon alone cannot.
+- **mixed scripts** (`script_mix`): Latin and Cyrillic/Greek letters inside one word, or
+  letters of a script none of the campaign languages use. Pseudo-Cyrillic ("ЯEДL") is the
+  classic generator artefact; a real word never mixes scripts.
+- **unreadable glyphs** (`unreadable`): the detector found a text-like region but the
+  recogniser reads nothing confidently, or far fewer characters than the region's shape
+  holds. Random strokes and half-erased glyphs look like text to a detector and like
+  nothing to a reader.
+
+`garble_score` combines them; the decision threshold is chosen on a tuning split
+(`python -m evals.text`).
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+
+LEXICON_SIZE = 60_000
+LANGUAGE_SCRIPTS = {
+    "ru": {"CYRILLIC"}, "uk": {"CYRILLIC"}, "bg": {"CYRILLIC"}, "sr": {"CYRILLIC", "LATIN"}, "mk": {"CYRILLIC"},
+    "el": {"GREEK"}, "zh": {"CJK"}, "ja": {"CJK", "HIRAGANA", "KATAKANA"}, "ko": {"HANGUL"},
+    "ar": {"ARABIC"}, "fa": {"ARABIC"}, "he": {"HEBREW"}, "hi": {"DEVANAGARI"}, "th": {"THAI"},
+}
+_SCRIPT_ALIASES = {"MICRO": "GREEK", "FULLWIDTH": "LATIN"}
+
+
+@dataclass
+class GarbleSignals:
+    lexicon_miss: float
+    implausibility: float
+    script_mix: float
+    unreadable: float
+    letters: int
+    score: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def script_of(ch: str) -> str:
+    """Unicode script of a letter, from its character name (LATIN, CYRILLIC, GREEK, CJK, ...)."""
+    try:
+        first = unicodedata.name(ch).split()[0]
+    except ValueError:
+        return "OTHER"
+    return _SCRIPT_ALIASES.get(first, first)
+
+
+def expected_scripts(languages: tuple[str, ...]) -> set[str]:
+    out: set[str] = set()
+    for lang in languages:
+        out |= LANGUAGE_SCRIPTS.get(lang.split("-")[0].lower(), {"LATIN"})
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """Letter runs (any script); digits and punctuation separate tokens."""
+    out, cur = [], []
+    for ch in text:
+        if ch.isalpha() or (ch in "'’" and cur):
+            cur.append(ch)
+        else:
+            if cur:
+                out.append("".join(cur).strip("'’"))
+            cur = []
+    if cur:
+        out.append("".join(cur).strip("'’"))
+    return [t for t in out if t]
+
+
+@lru_cache(maxsize=32)
+def lexicon(lang: str, size: int = LEXICON_SIZE) -> frozenset[str]:
+    """The `size` most frequent words of a language (wordfreq), case-folded."""
+    from wordfreq import top_n_list
+
+    return frozenset(w.casefold() for w in top_n_list(lang, size) if any(c.isalpha() for c in w))
+
+
+def _lexicon_for(token: str, lang: str) -> frozenset[str]:
+    """Short tokens must be common words: wordfreq's long tail holds most 2-4 letter strings."""
+    n = len(token)
+    return lexicon(lang, 3_000 if n <= 2 else 12_000 if n <= 4 else LEXICON_SIZE)
+
+
+@lru_cache(maxsize=8)
+def _deletes(lang: str) -> frozenset[str]:
+    """One-deletion variants of the frequent long words (edit distance 1 lookups)."""
+    from wordfreq import top_n_list
+
+    out = set()
+    for w in top_n_list(lang, 20_000):
+        if len(w) >= 5 and w.isalpha():
+            out.update(w[:i] + w[i + 1:] for i in range(len(w)))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=8)
+def _long_words(lang: str) -> frozenset[str]:
+    from wordfreq import top_n_list
+
+    return frozenset(w for w in top_n_list(lang, 20_000) if len(w) >= 5 and w.isalpha())
+
+
+def _segmentable(word: str, lang: str) -> bool:
+    """Can `word` be split into common words (OCR dropped the spaces: "LaunchDay")?"""
+    common = lexicon(lang, 8_000)
+    n = len(word)
+    ok = [False] * (n + 1)
+    ok[0] = True
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 20), i):
+            piece = word[j:i]
+            if ok[j] and piece in common and (len(piece) >= 3 or piece in _SHORT_WORDS):
+                ok[i] = True
+                break
+    return ok[n]
+
+
+_SHORT_WORDS = frozenset("a i to of in on at by up us it is my we go do no be an or so me he if".split())
+
+
+def word_credit(token: str, languages: tuple[str, ...]) -> float:
+    """1 for a word (or words run together), 0.5 one edit from a frequent long word, else 0."""
+    t = token.casefold()
+    best = 0.0
+    for lang in languages:
+        if t in _lexicon_for(t, lang):
+            return 1.0
+        if len(t) >= 6 and _segmentable(t, lang):
+            return 1.0
+        if len(t) >= 5:
+            longs, dels = _long_words(lang), _deletes(lang)
+            variants = {t[:i] + t[i + 1:] for i in range(len(t))}
+            if t in dels or variants & longs or variants & dels:
+                best = max(best, 0.5)
+    return best
+
+
+@lru_cache(maxsize=8)
+def bigram_model(lang: str) -> tuple[dict[str, float], float]:
+    """log2 P(next | prev) over lower-case letters with word boundaries, add-0.5 smoothing."""
+    from wordfreq import top_n_list, word_frequency
+
+    pair: Counter[str] = Counter()
+    first: Counter[str] = Counter()
+    for w in top_n_list(lang, 30_000):
+        if not w.isalpha():
+            continue
+        f = word_frequency(w, lang)
+        s = "^" + w.casefold() + "$"
+        for a, b in zip(s, s[1:]):
+            pair[a + b] += f
+            first[a] += f
+    alphabet = {c for k in pair for c in k}
+    k = 0.5 * min(v for v in pair.values() if v > 0)
+    model = {}
+    for a in first:
+        denom = first[a] + k * len(alphabet)
+        for b in alphabet:
+            model[a + b] = math.log2((pair.get(a + b, 0.0) + k) / denom)
+    floor = math.log2(k / (max(first.values()) + k * len(alphabet)))
+    return model, floor
+
+
+def bigram_logp(token: str, lang: str) -> float:
+    """Mean log2 probability per transition of a token under the language's bigram model."""
+    model, floor = bigram_model(lang)
+    s = "^" + token.casefold() + "$"
+    lps = [model.get(a + b, floor) for a, b in zip(s, s[1:])]
+    return float(np.mean(lps)) if lps else 0.0
+
+
+def _case_oddity(token: str) -> float:
+    """Capitals after lower-case letters inside a word ("LcSooh", "tRy") are not how copy is set."""
+    inner = token[1:]
+    if len(token) < 3 or token.isupper() or token.islower():
+        return 0.0
+    flips = sum(1 for a, b in zip(inner, inner[1:]) if a.islower() and b.isupper())
+    return min(1.0, flips / 1.0)
+
+
+def garble_signals(text: str, confidence: float, shape: tuple[float, float] | None = None,
+                   languages: tuple[str, ...] = ("en",), plaus_center: float = -4.6,
+                   plaus_scale: float = 0.35) -> GarbleSignals:
+    """All signals for one region. `shape` is the region's (length, height) along the text line."""
+    toks = tokens(text)
+    letters = sum(len(t) for t in toks)
+    scripts_ok = expected_scripts(languages)
+
+    # Mixed scripts inside a word, or letters from a script the campaign does not use.
+    mix = 0.0
+    for t in toks:
+        scripts = {script_of(c) for c in t}
+        if len(scripts) > 1:
+            mix = max(mix, 1.0)
+        elif scripts - scripts_ok:
+            mix = max(mix, 0.7 if len(t) >= 2 else 0.4)
+
+    # Lexicon: share of letters (tokens >= 2 letters, weighted by length) that are not words.
+    weighted = [(t, len(t) if len(t) >= 4 else 0.5 * len(t)) for t in toks if len(t) >= 2]
+    total = sum(w for _, w in weighted)
+    lex_miss = 0.0
+    implaus = 0.0
+    if total > 0:
+        lex_miss = sum(w * (1.0 - word_credit(t, languages)) for t, w in weighted) / total
+        # Plausibility of the letters that are not words (real words are plausible by definition).
+        lps, ws = [], []
+        for t, w in weighted:
+            if word_credit(t, languages) >= 1.0 or {script_of(c) for c in t} - {"LATIN"} - scripts_ok:
+                continue
+            lp = max(bigram_logp(t, lang) for lang in languages)
+            lps.append(lp - 1.5 * _case_oddity(t))
+            ws.append(w)
+        if lps:
+            lp = float(np.average(lps, weights=ws))
+            implaus = 1.0 / (1.0 + math.exp(-(plaus_center - lp) / plaus_scale))
+        # Few letters make weak evidence.
+        reliability = min(1.0, total / 5.0)
+        lex_miss *= reliability
+        implaus *= reliability
+
+    # Unreadable: detector hit, weak or thin reading.
+    unread = max(0.0, (0.5 - float(confidence)) / 0.5)
+    if shape is not None:
+        length, height = shape
+        if height > 0:
+            expected_chars = length / height * 1.6
+            read_chars = len(text.strip())
+            if expected_chars >= 3:
+                deficit = 1.0 - read_chars / expected_chars
+                unread = max(unread, min(1.0, max(0.0, (deficit - 0.45) / 0.35)))
+    score = 1.0 - (1.0 - lex_miss * (0.35 + 0.65 * implaus)) * (1.0 - mix) * (1.0 - unread)
+    return GarbleSignals(lexicon_miss=lex_miss, implausibility=implaus, script_mix=mix,
+                         unreadable=unread, letters=letters, score=score)
+
+
+def region_shape(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """(length, height) of a text quadrilateral along its own orientation."""
+    p = np.asarray(points, dtype=np.float64)
+    if p.shape != (4, 2):
+        xs, ys = p[:, 0], p[:, 1]
+        return float(xs.max() - xs.min()), float(ys.max() - ys.min())
+    top = np.linalg.norm(p[1] - p[0])
+    bottom = np.linalg.norm(p[2] - p[3])
+    left = np.linalg.norm(p[3] - p[0])
+    right = np.linalg.norm(p[2] - p[1])
+    length, height = (top + bottom) / 2, (left + right) / 2
+    return (float(length), float(height)) if length >= height else (float(height), float(length))

@@ -1,0 +1,105 @@
+"""Safe decoding: hostile and unusual files give a reason, never a traceback."""
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from qa.decode import DecodeError, decode
+from qa.testing import encode, sample_photo
+
+
+def test_zero_byte_is_refused():
+    with pytest.raises(DecodeError, match="zero-byte"):
+        decode(b"")
+
+
+def test_truncated_jpeg_is_refused():
+    data = encode(sample_photo(), "JPEG")
+    with pytest.raises(DecodeError, match="truncated|corrupt"):
+        decode(data[: len(data) // 2])
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    # A tiny PNG whose header claims 20000 x 20000 pixels.
+    data = encode(np.zeros((8, 8, 3), np.uint8), "PNG")
+    ihdr = data.index(b"IHDR")
+    body = b"IHDR" + struct.pack(">II", 20000, 20000) + data[ihdr + 12 : ihdr + 17]
+    forged = data[:ihdr] + body + struct.pack(">I", zlib.crc32(body)) + data[ihdr + 21 :]
+    with pytest.raises(DecodeError, match="decompression bomb"):
+        decode(forged, max_pixels=10_000_000)
+
+
+def test_unsupported_and_svg_formats_name_the_reason():
+    with pytest.raises(DecodeError, match="unsupported|unrecognised"):
+        decode(b"this is not an image at all" * 10)
+    with pytest.raises(DecodeError, match="SVG"):
+        decode(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')
+
+
+def test_exif_orientation_is_honoured():
+    arr = np.zeros((100, 200, 3), np.uint8)
+    im = Image.fromarray(arr)
+    exif = im.getexif()
+    exif[0x0112] = 6  # rotate 90 CW on display
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif.tobytes())
+    decoded = decode(buf.getvalue())
+    assert (decoded.width, decoded.height) == (100, 200)
+    assert decoded.rgb.shape[:2] == (200, 100)
+    assert decoded.exif_orientation == 6
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped():
+    arr = (np.linspace(0, 65535, 64 * 64).reshape(64, 64)).astype(np.uint16)
+    buf = io.BytesIO()
+    Image.fromarray(arr, "I;16").save(buf, format="PNG")
+    decoded = decode(buf.getvalue())
+    assert decoded.bit_depth == 16
+    # A naive convert("RGB") would clip almost everything to white.
+    assert 100 < decoded.rgb.mean() < 160
+
+
+def test_icc_profiles_are_classified():
+    photo = Image.fromarray(sample_photo("coffee"))
+    for profile_name, expect_srgb in (("sRGB", True), ("XYZ", False)):
+        profile = ImageCms.ImageCmsProfile(ImageCms.createProfile(profile_name))
+        buf = io.BytesIO()
+        photo.save(buf, format="PNG", icc_profile=profile.tobytes())
+        decoded = decode(buf.getvalue())
+        assert decoded.is_srgb is expect_srgb, decoded.color_space
+        assert decoded.rgb.shape == (400, 600, 3)
+    untagged = decode(encode(sample_photo("coffee"), "PNG"))
+    assert untagged.color_space == "untagged" and untagged.is_srgb
+
+
+def test_cmyk_jpeg_is_flagged_and_converted():
+    im = Image.fromarray(sample_photo("coffee")).convert("CMYK")
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG")
+    decoded = decode(buf.getvalue())
+    assert not decoded.is_srgb
+    assert decoded.rgb.shape == (400, 600, 3)
+
+
+def test_palette_transparency_becomes_alpha():
+    im = Image.new("P", (20, 20), 0)
+    im.putpalette([255, 0, 0] + [0, 255, 0] * 255)
+    im.info["transparency"] = 0
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", transparency=0)
+    decoded = decode(buf.getvalue())
+    assert decoded.has_alpha and decoded.alpha is not None and int(decoded.alpha.max()) == 0
+
+
+def test_jpeg_draft_decodes_smaller_when_asked():
+    data = encode(np.asarray(Image.fromarray(sample_photo()).resize((2048, 2048))), "JPEG")
+    full = decode(data)
+    small = decode(data, max_side=512)
+    assert full.rgb.shape[0] == 2048
+    assert small.rgb.shape[0] <= 1024 and small.scale < 1
+    assert (small.width, small.height) == (2048, 2048)

@@ -1,0 +1,97 @@
+"""Engine: hostile files become findings, the run continues, originals are untouched, cache works."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from qa.config import load_config
+from qa.engine import Engine, UsageError, discover
+from qa.types import AssetStatus
+from tests.conftest import file_hashes
+
+
+def _engine(tmp_path: Path, profile: str = "social-square", **kw) -> Engine:
+    kw.setdefault("select", ["FMT", "RES"])
+    return Engine(load_config(profile), cache_dir=tmp_path / "cache", **kw)
+
+
+def test_bad_files_become_format_findings_and_run_continues(tmp_path, photo_folder):
+    before = file_hashes(photo_folder)
+    report = _engine(tmp_path).check_paths([photo_folder])
+    by_name = {Path(a.path).name: a for a in report.assets}
+    assert set(by_name) == {"square.jpg", "small.png", "empty.jpg", "truncated.jpg"}
+    assert by_name["empty.jpg"].status == AssetStatus.ERROR
+    assert "zero-byte" in by_name["empty.jpg"].findings[0].message
+    assert by_name["truncated.jpg"].status == AssetStatus.ERROR
+    assert by_name["truncated.jpg"].findings[0].code == "FMT001"
+    assert by_name["square.jpg"].status == AssetStatus.PASS
+    codes = {f.code for f in by_name["small.png"].findings}
+    assert codes == {"RES001", "RES002"}
+    assert report.exit_code() == 1
+    assert file_hashes(photo_folder) == before  # originals never written
+
+
+def test_cached_rerun_returns_identical_results(tmp_path, photo_folder):
+    first = _engine(tmp_path).check_paths([photo_folder])
+    second = _engine(tmp_path).check_paths([photo_folder])
+    assert all(a.cached for a in second.assets if a.sha256)
+    strip = lambda r: [(a.path, a.status, [(f.code, f.message) for f in a.findings]) for a in r.assets]  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_cache_invalidated_when_pixels_or_rules_change(tmp_path, photo_folder):
+    _engine(tmp_path).check_paths([photo_folder])
+    Image.fromarray(np.zeros((1200, 1200, 3), np.uint8)).save(photo_folder / "square.jpg")
+    again = _engine(tmp_path).check_paths([photo_folder])
+    square = next(a for a in again.assets if a.path.endswith("square.jpg"))
+    assert not square.cached
+    other_rules = _engine(tmp_path, profile="social-story").check_paths([photo_folder])
+    assert not any(a.cached for a in other_rules.assets)
+
+
+def test_parallel_workers_match_in_process(tmp_path, photo_folder):
+    for i in range(40):
+        Image.fromarray(np.full((64 + i, 80, 3), i * 5, np.uint8)).save(photo_folder / f"gen_{i:02d}.png")
+    serial = _engine(tmp_path, jobs=1, use_cache=False).check_paths([photo_folder])
+    parallel = _engine(tmp_path, jobs=2, use_cache=False).check_paths([photo_folder])
+    strip = lambda r: [(a.path, a.status, [(f.code, f.message) for f in a.findings]) for a in r.assets]  # noqa: E731
+    assert strip(serial) == strip(parallel)
+
+
+def test_missing_path_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="no such file"):
+        _engine(tmp_path).check_paths([tmp_path / "nope"])
+
+
+def test_discover_walks_supported_extensions_and_skips_hidden(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("a/x.JPG", "a/y.webp", "a/notes.txt", ".hidden/z.png", "b.tiff"):
+        (tmp_path / name).write_bytes(b"x")
+    found = sorted(Path(d).name for _, d in discover([tmp_path]))
+    assert found == ["b.tiff", "x.JPG", "y.webp"]
+
+
+def test_per_path_ignores_and_severity_overrides(tmp_path, photo_folder):
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "extends: social-square\n"
+        "per_path_ignores:\n  '*small.png': [RES002]\n"
+        "severity:\n  RES001: warning\n"
+    )
+    report = Engine(load_config(profile), select=["RES"], cache_dir=tmp_path / "c").check_paths([photo_folder])
+    small = next(a for a in report.assets if a.path.endswith("small.png"))
+    assert [(f.code, f.severity.value) for f in small.findings] == [("RES001", "warning")]
+    assert small.status == AssetStatus.PASS
+
+
+def test_check_bytes_runs_selected_checks_on_memory(tmp_path):
+    from qa.testing import encode, sample_photo
+
+    engine = _engine(tmp_path)
+    result = engine.check_bytes(encode(sample_photo("coffee"), "PNG"), "mem/coffee.png")
+    assert {f.code for f in result.findings} == {"RES001", "RES002"}
+    assert result.status == AssetStatus.FAIL
