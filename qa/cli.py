@@ -79,6 +79,9 @@ def add_check_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings fail the run")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="run per-asset work locally (default) or as Ray Data batch inference")
+    p.add_argument("--address", help="Ray cluster address for --engine ray (default: a local cluster)")
 
 
 class Progress:
@@ -125,6 +128,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             signoffs=args.signoffs,
             progress=Progress(sys.stderr.isatty() and not args.no_progress),
+            backend=args.engine,
+            ray_address=args.address,
         )
         report = engine.check_paths(args.paths)
     except (UsageError, ValueError) as exc:

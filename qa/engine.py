@@ -97,6 +97,8 @@ class Engine:
         jobs: int = 0,
         signoffs: str | Path | None = None,
         progress: Callable[[int, int], None] | None = None,
+        backend: str = "local",
+        ray_address: str | None = None,
     ):
         self.config = config
         self.settings = EngineSettings(config, select, ignore, device)
@@ -118,6 +120,10 @@ class Engine:
         self.jobs = jobs
         self.signoffs = signoffs
         self.progress = progress
+        if backend not in ("local", "ray"):
+            raise ValueError(f"unknown engine {backend!r} (expected local or ray)")
+        self.backend = backend
+        self.ray_address = ray_address
         self.needs_pixels = any(c.needs_pixels for c in self.checkers.values())
         self.max_pixels = int(config.family_options("format").get("max_pixels") or 100_000_000)
 
@@ -340,6 +346,11 @@ class Engine:
     def _run_misses(self, files: list[tuple[Path, str]], misses: list[int]):
         """Yield (indices, results) per chunk, in-process or from worker processes."""
         chunks = [misses[i : i + CHUNK] for i in range(0, len(misses), CHUNK)]
+        if self.backend == "ray" and misses:
+            from qa.ray_engine import run_chunks_on_ray
+
+            yield from run_chunks_on_ray(self.settings, files, chunks, address=self.ray_address, jobs=self.jobs)
+            return
         jobs = self._effective_jobs(len(misses))
         if jobs <= 1:
             for chunk in chunks:

@@ -267,7 +267,8 @@ class SignoffStore:
     # -- reads ----------------------------------------------------------------
     def decisions(self, sha256: str | Iterable[str] | None = None, code: str | None = None,
                   report_id: str | None = None, reviewer: str | None = None,
-                  action: str | None = None, limit: int | None = None) -> list[Decision]:
+                  action: str | None = None, asset_path: str | None = None,
+                  limit: int | None = None) -> list[Decision]:
         """The log, oldest first, optionally filtered (``code=""`` = asset-level only)."""
         where, params = [], []
         if sha256 is not None:
@@ -277,7 +278,8 @@ class SignoffStore:
         if code is not None:
             where.append("code = ?")
             params.append(code)
-        for col, val in (("report_id", report_id), ("reviewer", reviewer), ("action", action)):
+        for col, val in (("report_id", report_id), ("reviewer", reviewer), ("action", action),
+                         ("asset_path", asset_path)):
             if val is not None:
                 where.append(f"{col} = ?")
                 params.append(val)

@@ -8,8 +8,9 @@ so each asset gets the same set of test cases.
 
 - `<failure>` when the family has unwaived findings at or above `fail_on` (one element whose
   `message` lists the codes, `type` the first code, text one line per finding);
-- `<error>` on the format family of an asset that could not be decoded (status error), and the
-  asset's other families are `<skipped>`;
+- `<error>` when the check could not run: on the format family of an asset that could not be
+  decoded (FMT001, status error; its other families are `<skipped>`), and on the family named
+  by an ENG001 (a checker crashed on that asset) -- ENG001 has no test case of its own;
 - findings below `fail_on` and waived findings go to `<system-out>`;
 - each test case has `<properties>` (sha256, width, height, status, and one
   `finding.<code>` property per finding).
@@ -22,7 +23,20 @@ from xml.sax.saxutils import escape, quoteattr
 from qa.report._common import fails, families_of_codes, fmt_region, fmt_value, report_data, waiver_text
 from qa.types import Report
 
-ERROR_FAMILY = "format"  # FMT001 (unreadable) lives here
+ENGINE_FAMILY = "engine"  # ENG001: a check crashed; `value` names the family that crashed
+UNREADABLE = "FMT001"
+
+
+def _family(f: dict[str, Any]) -> str:
+    """The family a finding is reported under: ENG001 goes to the family that crashed."""
+    if f["check"] == ENGINE_FAMILY and isinstance(f.get("value"), str) and f["value"]:
+        return f["value"]
+    return f["check"]
+
+
+def _is_error(f: dict[str, Any], asset_errored: bool) -> bool:
+    """Could the check not run? (the asset did not decode, or the checker crashed)"""
+    return f["check"] == ENGINE_FAMILY or (asset_errored and f["code"] == UNREADABLE)
 
 
 def _valid(value: Any) -> str:
@@ -61,20 +75,22 @@ def _props(pairs: list[tuple[str, Any]], indent: str) -> list[str]:
 def render(report: Report) -> str:
     data = report_data(report)
     fail_on = data["rules"]["fail_on"]
-    families = families_of_codes(data["rules"].get("selected") or [])
+    families = [f for f in families_of_codes(data["rules"].get("selected") or []) if f != ENGINE_FAMILY]
     if not families:
-        families = sorted({f["check"] for a in data["assets"] for f in a["findings"]})
+        families = sorted({_family(f) for a in data["assets"] for f in a["findings"]})
     cases: list[list[str]] = []
     n_fail = n_err = n_skip = 0
     for asset in data["assets"]:
+        is_error = asset["status"] == "error"
         by_family: dict[str, list[dict[str, Any]]] = {}
         for f in asset["findings"]:
-            by_family.setdefault(f["check"], []).append(f)
+            by_family.setdefault(_family(f), []).append(f)
         asset_families = families or ["assetqa"]
         asset_families = asset_families + sorted(set(by_family) - set(asset_families))
-        is_error = asset["status"] == "error"
         for family in asset_families:
             found = by_family.get(family, [])
+            errors = [f for f in found if _is_error(f, is_error)]
+            failing = [f for f in found if fails(f, fail_on) and not _is_error(f, is_error)]
             lines = [f'    <testcase classname={_attr(asset["path"])} name={_attr(family)} time="0">']
             pairs: list[tuple[str, Any]] = [("sha256", asset.get("sha256")), ("width", asset.get("width")),
                                             ("height", asset.get("height")), ("status", asset["status"])]
@@ -82,11 +98,9 @@ def render(report: Report) -> str:
                        f"threshold={fmt_value(f.get('threshold'))}" + (" waived" if f.get("waived") else ""))
                       for f in found]
             lines += _props(pairs, "      ")
-            failing = [f for f in found if fails(f, fail_on)]
-            if is_error and (family == ERROR_FAMILY or family == "assetqa") and found:
-                msg = found[0]["message"]
-                lines.append(f"      <error message={_attr(msg)} type={_attr(found[0]['code'])}>"
-                             f"{_xml_text(chr(10).join(_finding_line(f) for f in found))}</error>")
+            if errors:
+                lines.append(f"      <error message={_attr(errors[0]['message'])} type={_attr(errors[0]['code'])}>"
+                             f"{_xml_text(chr(10).join(_finding_line(f) for f in errors + failing))}</error>")
                 n_err += 1
             elif is_error and not found:
                 lines.append(f"      <skipped message={_attr('asset could not be decoded (' + asset['path'] + ')')}/>")
@@ -97,7 +111,8 @@ def render(report: Report) -> str:
                 lines.append(f"      <failure message={_attr(msg)} type={_attr(failing[0]['code'])}>"
                              f"{_xml_text(chr(10).join(_finding_line(f) for f in failing))}</failure>")
                 n_fail += 1
-            other = [f for f in found if f not in failing and not (is_error and family == ERROR_FAMILY)]
+            reported = {id(f) for f in errors + failing}
+            other = [f for f in found if id(f) not in reported]
             if other:
                 lines.append(f"      <system-out>{_xml_text(chr(10).join(_finding_line(f) for f in other))}</system-out>")
             lines.append("    </testcase>")

