@@ -327,8 +327,11 @@ def _asset(cfg: D.Config, lr: D.LoadedReport, idx: int, rows: list[dict], bases:
         st.subheader(f"Findings ({len(findings)})")
         if not findings:
             st.success("No findings.")
+        seen: set[str] = set()
         for i, f in enumerate(findings):
             code = f["code"]
+            first = code not in seen
+            seen.add(code)
             dec = current.get((sha, code))
             with st.container(border=True):
                 st.markdown(f"{SEV_ICON.get(f['severity'], '')} **{code}** · {f['check']} · {f['severity']}"
@@ -346,15 +349,16 @@ def _asset(cfg: D.Config, lr: D.LoadedReport, idx: int, rows: list[dict], bases:
                 if f.get("region") or f.get("details"):
                     st.button("Highlight", key=f"hl_{i}_{code}", on_click=st.session_state.__setitem__,
                               args=("highlight", code))
-                ck = f"waive_comment_{code}"
-                st.text_input("Waiver comment (required)", key=ck, disabled=stale,
-                              placeholder="why this finding is acceptable for this delivery")
-                b = st.columns(2)
-                b[0].button(f"Waive {code}", key=f"waive_{code}", disabled=stale, on_click=_decide,
-                            args=("waive", sha, code, a.path, row["campaign"], ck))
-                if dec is not None:
-                    b[1].button("Revoke", key=f"revoke_{code}", disabled=stale, on_click=_decide,
-                                args=("revoke", sha, code, a.path, row["campaign"], None))
+                if first:  # a waiver covers every finding with this code on these bytes
+                    ck = f"waive_comment_{sha[:12]}_{code}"
+                    st.text_input("Waiver comment (required)", key=ck, disabled=stale,
+                                  placeholder="why this finding is acceptable for this delivery")
+                    b = st.columns(2)
+                    b[0].button(f"Waive {code}", key=f"waive_{code}", disabled=stale, on_click=_decide,
+                                args=("waive", sha, code, a.path, row["campaign"], ck))
+                    if dec is not None:
+                        b[1].button("Revoke", key=f"revoke_{code}", disabled=stale, on_click=_decide,
+                                    args=("revoke", sha, code, a.path, row["campaign"], None))
                 if f.get("details"):
                     with st.expander("details"):
                         st.json(f["details"], expanded=False)

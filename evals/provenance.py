@@ -16,15 +16,17 @@ under a second, unconfigured "rogue" chain:
 | no_ai_untrusted    | sign_created, digitalCreation, rogue chain                  | PRV003+004 |
 | edit_keeps_ai      | sign_edit of `trusted` (resized), campaign chain            | (none)     |
 | edit_drops_ai      | sign_edit of an unsigned parent, ai_generated=False          | PRV004     |
-| tampered_data      | `trusted` with one byte flipped in the last 30% of the file | PRV002     |
+| tampered_pixels    | `trusted` decoded, a patch repainted, re-encoded, and the   | PRV002     |
+|                    | original manifest (JPEG APP11 / PNG caBX) transplanted in   |            |
 | tampered_append    | `trusted` with bytes appended after the image               | PRV002     |
 | tampered_any       | `trusted` with one byte flipped anywhere (seeded)           | PRV002     |
 | remote             | manifest not embedded, remote URL only                      | PRV005     |
 
 The campaign policy evaluated: require_manifest, require_ai_disclosure,
 trust_anchors = campaign root, require_trusted false (PRV003 warning).
-A tampered file whose flipped byte breaks decoding is counted separately (the
-format check reports it as FMT001) and left out of the table.
+A `tampered_any` file whose flipped bit breaks decoding is counted separately (the
+engine reports it as FMT001 before any check runs) and left out of the table; what
+the C2PA reader says about those bytes is printed too.
 
 The checker has no tuned thresholds (its decisions are c2pa-rs validation results
 and policy flags), so nothing is fitted; the photos are still split into a
@@ -55,7 +57,7 @@ EXPECTED = {
     "no_ai_untrusted": {"PRV003", "PRV004"},
     "edit_keeps_ai": set(),
     "edit_drops_ai": {"PRV004"},
-    "tampered_data": {"PRV002"},
+    "tampered_pixels": {"PRV002"},
     "tampered_append": {"PRV002"},
     "tampered_any": {"PRV002"},
     "remote": {"PRV005"},
@@ -93,6 +95,40 @@ def _remote(data: bytes, mime: str, chain) -> bytes:
     return out.getvalue()
 
 
+def _manifest_segments(data: bytes, fmt: str) -> list[bytes]:
+    """The raw C2PA store segments: JPEG APP11 (0xFFEB) segments or the PNG caBX chunk."""
+    import struct
+
+    segs = []
+    if fmt == "JPEG":
+        i = 2
+        while i + 4 <= len(data) and data[i] == 0xFF and data[i + 1] != 0xDA:
+            (n,) = struct.unpack(">H", data[i + 2:i + 4])
+            if data[i + 1] == 0xEB:
+                segs.append(data[i:i + 2 + n])
+            i += 2 + n
+    else:
+        i = 8
+        while i + 8 <= len(data):
+            (n,) = struct.unpack(">I", data[i:i + 4])
+            if data[i + 4:i + 8] == b"caBX":
+                segs.append(data[i:i + 12 + n])
+            i += 12 + n
+    return segs
+
+
+def _transplant(signed: bytes, edited: bytes, fmt: str) -> bytes:
+    """Insert `signed`'s manifest into `edited` where a signer would put it (a pixel edit that keeps the claim)."""
+    segs = b"".join(_manifest_segments(signed, fmt))
+    if fmt == "JPEG":
+        at = 2
+        if edited[2:4] == b"\xff\xe0":  # after JFIF APP0
+            at = 4 + int.from_bytes(edited[4:6], "big")
+        return edited[:at] + segs + edited[at:]
+    at = 8 + 12 + 13  # after IHDR
+    return edited[:at] + segs + edited[at:]
+
+
 def build(root: Path) -> list[tuple[str, str, str, str, bytes]]:
     """(split, photo, fmt, variant, bytes) for every labelled sample."""
     from qa.c2pa_tools import generate_test_chain, sign_created, sign_edit
@@ -120,10 +156,10 @@ def build(root: Path) -> list[tuple[str, str, str, str, bytes]]:
                                                  actions=["c2pa.resized"]).read_bytes()
                 out["edit_drops_ai"] = sign_edit(d / f"unsigned.{ext}", small, d / f"edit_drops_ai.{ext}", campaign,
                                                  actions=["c2pa.resized"], ai_generated=False).read_bytes()
-                t = bytearray(out["trusted"])
-                i = rng.randrange(int(len(t) * 0.7), len(t) - 16)
-                t[i] ^= 0xFF
-                out["tampered_data"] = bytes(t)
+                patched = np.array(img)
+                y, x = rng.randrange(patched.shape[0] // 2), rng.randrange(patched.shape[1] // 2)
+                patched[y:y + 24, x:x + 24] = (255, 0, 0)  # a small repaint
+                out["tampered_pixels"] = _transplant(out["trusted"], _encode(Image.fromarray(patched), fmt), fmt)
                 out["tampered_append"] = out["trusted"] + b"\x00appended-by-eval\x00" * 4
                 t = bytearray(out["trusted"])
                 t[rng.randrange(64, len(t) - 2)] ^= 1 << rng.randrange(8)
@@ -143,13 +179,17 @@ def evaluate(samples, anchors: str) -> tuple[dict, list[str], int]:
                                       "trust_anchors": anchors, "require_trusted": False})
     checker = ProvenanceChecker()
     counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    from qa.c2pa_tools import read_provenance
+
     errors: list[str] = []
-    undecodable = 0
+    undecodable: list[str] = []
     for split, name, fmt, variant, data in samples:
         try:
             asset = asset_from_bytes(data, f"{name}.{fmt.lower()}")
-        except DecodeError:
-            undecodable += 1
+        except DecodeError as exc:
+            info = read_provenance(data, None, anchors)
+            undecodable.append(f"{split}/{name}/{fmt}/{variant}: decode: {exc.reason}; c2pa: state={info.state} "
+                               f"codes={info.status_codes}{' error=' + info.error if info.error else ''}")
             continue
         got = {f.code for f in checker.check(asset, ctx)}
         want = EXPECTED[variant]
@@ -186,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     print("policy: require_manifest, require_ai_disclosure, trust_anchors=campaign root, require_trusted=false")
     print("no thresholds are tuned (c2pa-rs validation + policy flags); dev = photos used while writing the check")
     if undecodable:
-        print(f"{undecodable} tampered file(s) no longer decode (FMT001 territory) and are left out")
+        print(f"{len(undecodable)} tampered file(s) no longer decode (FMT001 territory) and are left out:")
+        for line in undecodable:
+            print("  " + line)
     for split in ("dev", "held-out", "all"):
         c = counts[split]
         exact = c["_exact"]

@@ -135,6 +135,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except (UsageError, ValueError) as exc:
         print(f"assetqa: {exc}", file=sys.stderr)
         return 2
+    if args.output and _is_an_input(Path(args.output), report):
+        print(f"assetqa: refusing to write the report over an input image: {args.output}", file=sys.stderr)
+        return 2
     code = emit_report(report, args.format, args.output, args.color)
     if code:
         return code
@@ -142,6 +145,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("assetqa: interrupted; finished results are cached, re-run to continue", file=sys.stderr)
         return 130
     return 0 if args.exit_zero else report.exit_code()
+
+
+def _is_an_input(output: Path, report) -> bool:  # type: ignore[no-untyped-def]
+    """True when `output` is one of the checked files (originals are never written)."""
+    if not output.exists():
+        return False
+    for asset in report.assets:
+        try:
+            if os.path.samefile(output, asset.path):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def emit_report(report, fmt: str, output: str | None, color: str = "auto") -> int:  # type: ignore[no-untyped-def]
