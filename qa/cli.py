@@ -163,6 +163,8 @@ def _is_an_input(output: Path, report) -> bool:  # type: ignore[no-untyped-def]
 def emit_report(report, fmt: str, output: str | None, color: str = "auto") -> int:  # type: ignore[no-untyped-def]
     from qa import report as writers
 
+    if fmt == "github":  # job summary to $GITHUB_STEP_SUMMARY when set (annotations are capped at 10+10)
+        writers.github.write_step_summary(report)
     if output:
         try:
             writers.write(report, fmt, output)

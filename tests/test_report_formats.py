@@ -42,8 +42,9 @@ def make_report() -> Report:
                             threshold=0.0, region=Region(0, 300, 640, 60))
     fmt004 = FMT004.finding("colour space is Display P3, not sRGB", score=0.5, value="Display P3", threshold="sRGB")
     fmt004.waived = True
-    fmt004.waiver = {"by": "dana@example.com", "reason": "approved by brand team for this campaign",
-                     "at": "2026-01-01T10:00:00+00:00"}
+    fmt004.waiver = {"reviewer": "dana@example.com", "comment": "approved by brand team for this campaign",
+                     "created": "2026-01-01T10:00:00+00:00", "report_id": "fedcba987654", "decision_id": 7,
+                     "asset_path": "campaign/banner <wide> & co.png", "auth": "none"}
     res001 = RES001.finding("width 640 is below the minimum 1080", score=0.5926, value=[640, 360],
                             threshold=[1080, 1080])
     res002 = RES002.finding("aspect ratio 16:9, expected 1:1 (tolerance 0.02)", score=0.5625, value="16:9",
@@ -167,7 +168,9 @@ def test_write_is_atomic_and_leaves_no_temp_files(report: Report, tmp_path: Path
     target = tmp_path / "nested" / "out" / "report.sarif"
     written = write(report, "sarif", target)
     assert written == target and target.read_text(encoding="utf-8") == render(report, "sarif")
-    assert oct(target.stat().st_mode & 0o777) != oct(0o600)  # not mkstemp's private mode
+    from qa.report import _umask
+
+    assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()  # a normal new file, not mkstemp's 0600
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.sarif"]
 
     def boom(src: str, dst: str) -> None:
@@ -185,12 +188,106 @@ def test_write_is_atomic_and_leaves_no_temp_files(report: Report, tmp_path: Path
 SARIF_LEVELS = {"none", "note", "warning", "error"}
 
 
+def _obj(props: dict, required: tuple[str, ...] = (), **extra: object) -> dict:
+    schema = {"type": "object", "additionalProperties": False, "properties": props, **extra}
+    if required:  # draft-04 forbids an empty `required`
+        schema["required"] = list(required)
+    return schema
+
+
+def _arr(ref: str, unique: bool = False) -> dict:
+    return {"type": "array", "uniqueItems": unique, "items": {"$ref": f"#/definitions/{ref}"}}
+
+
+_BAG = {"$ref": "#/definitions/propertyBag"}
+_STR = {"type": "string"}
+_INDEX = {"type": "integer", "minimum": -1}
+_LEVEL = {"enum": sorted(SARIF_LEVELS), "type": "string"}
+_MULTI_MSG = {"$ref": "#/definitions/multiformatMessageString"}
+
+#: The part of the official SARIF 2.1.0 schema (oasis-tcs/sarif-spec, Schemata/sarif-schema-2.1.0.json,
+#: draft-04) that covers every object this writer emits: same property names, types, enums, `required`
+#: and `additionalProperties: false`, limited to the properties we use (so a misspelt or misplaced
+#: key fails here as it would against the full schema). The full schema is not installed locally.
+SARIF_SUBSET_SCHEMA = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    **_obj({"$schema": _STR, "version": {"enum": ["2.1.0"], "type": "string"},
+            "runs": _arr("run"), "properties": _BAG}, ("version", "runs")),
+    "definitions": {
+        "propertyBag": {"type": "object", "additionalProperties": True, "properties": {
+            "tags": {"type": "array", "uniqueItems": True, "items": _STR}}},
+        "message": _obj({"text": _STR, "markdown": _STR, "id": _STR, "properties": _BAG},
+                        anyOf=[{"required": ["text"]}, {"required": ["id"]}]),
+        "multiformatMessageString": _obj({"text": _STR, "markdown": _STR, "properties": _BAG}, ("text",)),
+        "artifactLocation": _obj({"uri": _STR, "uriBaseId": _STR, "index": _INDEX,
+                                  "description": {"$ref": "#/definitions/message"}, "properties": _BAG}),
+        "region": _obj({"startLine": {"type": "integer", "minimum": 1}, "message": {"$ref": "#/definitions/message"},
+                        "properties": _BAG}, anyOf=[{"required": ["startLine"]}]),
+        "physicalLocation": _obj({"artifactLocation": {"$ref": "#/definitions/artifactLocation"},
+                                  "region": {"$ref": "#/definitions/region"}, "properties": _BAG},
+                                 ("artifactLocation",)),
+        "location": _obj({"id": _INDEX, "physicalLocation": {"$ref": "#/definitions/physicalLocation"},
+                          "message": {"$ref": "#/definitions/message"}, "properties": _BAG}),
+        "rectangle": _obj({"top": {"type": "number"}, "left": {"type": "number"}, "bottom": {"type": "number"},
+                           "right": {"type": "number"}, "message": {"$ref": "#/definitions/message"},
+                           "properties": _BAG}),
+        "attachment": _obj({"description": {"$ref": "#/definitions/message"},
+                            "artifactLocation": {"$ref": "#/definitions/artifactLocation"},
+                            "rectangles": _arr("rectangle", unique=True), "properties": _BAG},
+                           ("artifactLocation",)),
+        "suppression": _obj({"kind": {"enum": ["inSource", "external"], "type": "string"},
+                             "status": {"enum": ["accepted", "underReview", "rejected"], "type": "string"},
+                             "justification": _STR, "location": {"$ref": "#/definitions/location"},
+                             "properties": _BAG}, ("kind",)),
+        "notification": _obj({"locations": _arr("location", unique=True), "message": {"$ref": "#/definitions/message"},
+                              "level": _LEVEL, "properties": _BAG}, ("message",)),
+        "invocation": _obj({"executionSuccessful": {"type": "boolean"},
+                            "toolExecutionNotifications": _arr("notification"), "properties": _BAG},
+                           ("executionSuccessful",)),
+        "reportingConfiguration": _obj({"enabled": {"type": "boolean"}, "level": _LEVEL,
+                                        "rank": {"type": "number", "minimum": -1.0, "maximum": 100.0},
+                                        "parameters": _BAG, "properties": _BAG}),
+        "reportingDescriptor": _obj({"id": _STR, "name": _STR, "shortDescription": _MULTI_MSG,
+                                     "fullDescription": _MULTI_MSG, "help": _MULTI_MSG,
+                                     "helpUri": _STR,
+                                     "defaultConfiguration": {"$ref": "#/definitions/reportingConfiguration"},
+                                     "properties": _BAG}, ("id",)),
+        "toolComponent": _obj({"name": _STR, "version": _STR, "semanticVersion": _STR, "informationUri": _STR,
+                               "rules": _arr("reportingDescriptor", unique=True), "properties": _BAG}, ("name",)),
+        "tool": _obj({"driver": {"$ref": "#/definitions/toolComponent"}, "properties": _BAG}, ("driver",)),
+        "artifact": _obj({"description": {"$ref": "#/definitions/message"},
+                          "location": {"$ref": "#/definitions/artifactLocation"},
+                          "hashes": {"type": "object", "additionalProperties": _STR}, "properties": _BAG}),
+        "result": _obj({
+            "ruleId": _STR, "ruleIndex": _INDEX,
+            "kind": {"enum": ["notApplicable", "pass", "fail", "review", "open", "informational"], "type": "string"},
+            "level": _LEVEL, "message": {"$ref": "#/definitions/message"}, "locations": _arr("location"),
+            "partialFingerprints": {"type": "object", "additionalProperties": _STR},
+            "fingerprints": {"type": "object", "additionalProperties": _STR},
+            "suppressions": _arr("suppression", unique=True),
+            "baselineState": {"enum": ["new", "unchanged", "updated", "absent"], "type": "string"},
+            "attachments": _arr("attachment", unique=True), "properties": _BAG}, ("message",)),
+        "run": _obj({"tool": {"$ref": "#/definitions/tool"}, "invocations": _arr("invocation"),
+                     "artifacts": _arr("artifact", unique=True), "results": _arr("result"),
+                     "properties": _BAG}, ("tool",)),
+    },
+}
+
+
+def _validate_sarif(log: dict) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft4Validator.check_schema(SARIF_SUBSET_SCHEMA)
+    errors = sorted(jsonschema.Draft4Validator(SARIF_SUBSET_SCHEMA).iter_errors(log), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+
+
 def _check_message(msg: object) -> None:
     assert isinstance(msg, dict) and isinstance(msg.get("text"), str) and msg["text"]
 
 
 def test_sarif_structure(report: Report) -> None:
     log = json.loads(render(report, "sarif"))
+    _validate_sarif(log)
     # minimum GitHub code scanning accepts (FIELD-NOTES "CI outputs")
     assert log["version"] == "2.1.0"
     assert log["$schema"].endswith("sarif-2.1.0.json")
@@ -261,7 +358,9 @@ def test_sarif_unknown_code_and_error_without_finding(report: Report) -> None:
     report.assets[0].findings.append(Finding("ZZZ999", "future", Severity.INFO, "from a newer family", score=0.9))
     report.assets.append(AssetResult(path="/abs/x y.png", sha256=None, width=None, height=None,
                                      status=AssetStatus.ERROR))
-    run = json.loads(render(report, "sarif"))["runs"][0]
+    log = json.loads(render(report, "sarif"))
+    _validate_sarif(log)
+    run = log["runs"][0]
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "ZZZ999")
     assert rule["properties"]["check"] == "future"
     res = next(r for r in run["results"] if r["ruleId"] == "ZZZ999")
@@ -436,3 +535,75 @@ def test_every_format_renders_an_empty_report() -> None:
     assert json.loads(render(empty, "gitlab")) == []
     assert ET.fromstring(render(empty, "junit")).get("tests") == "0"
     assert math.isclose(json.loads(render(empty, "json"))["summary"]["seconds"], 1.25)
+
+
+def test_junit_engine_failure_is_an_error_on_the_crashed_family(report: Report) -> None:
+    from qa.checks.internal import ENG001
+
+    report.selected = report.selected + [ENG001.code]
+    report.assets[0].findings.append(ENG001.finding(
+        "check 'resolution' failed on campaign/hero_ok.png: ValueError: boom", score=0.0, value="resolution"))
+    suite = ET.fromstring(render(report, "junit")).find("testsuite")
+    names = [(c.get("classname"), c.get("name")) for c in suite.findall("testcase")]
+    assert ("campaign/hero_ok.png", "engine") not in names  # ENG001 has no test case of its own
+    case = suite.findall("testcase")[1]
+    assert (case.get("classname"), case.get("name")) == ("campaign/hero_ok.png", "resolution")
+    assert case.find("error").get("type") == "ENG001" and "ValueError: boom" in case.find("error").get("message")
+    assert suite.get("errors") == "2"
+
+
+# --------------------------------------------------------------------------- end to end (real engine)
+
+def test_real_engine_report_renders_in_every_format(tmp_path: Path) -> None:
+    import numpy as np
+
+    from qa.config import config_from_dict
+    from qa.engine import Engine
+    from qa.testing import encode
+
+    (tmp_path / "ok.png").write_bytes(encode(np.full((1200, 1200, 3), 128, np.uint8)))
+    (tmp_path / "small image.png").write_bytes(encode(np.full((300, 500, 3), 128, np.uint8)))
+    (tmp_path / "broken.png").write_bytes(encode(np.full((300, 500, 3), 128, np.uint8))[:200])
+    config = config_from_dict({"name": "e2e", "fail_on": "error", "checks": {
+        "resolution": {"min_width": 1000, "min_height": 1000, "aspect_ratio": "1:1"}}})
+    engine = Engine(config, select=["FMT", "RES"], use_cache=False, jobs=1)
+    report = engine.check_paths([tmp_path / "ok.png", tmp_path / "small image.png", tmp_path / "broken.png"])
+    statuses = sorted(a.status.value for a in report.assets)
+    assert statuses == ["error", "fail", "pass"]
+
+    for fmt in FORMATS:
+        assert render(report, fmt).endswith("\n")
+    log = json.loads(render(report, "sarif"))
+    _validate_sarif(log)
+    codes = {r["ruleId"] for r in log["runs"][0]["results"]}
+    assert {"RES001", "RES002", "FMT001"} <= codes
+    assert [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]] == sorted(codes)
+    suite = ET.fromstring(render(report, "junit")).find("testsuite")
+    assert suite.get("tests") == "6"  # 3 assets x {format, resolution}
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("1", "1", "1")
+    path = write(report, "json", tmp_path / "out" / "report.json")
+    assert load_report(path).to_dict() == report.to_dict()
+    issues = json.loads(render(report, "gitlab"))
+    assert len({i["fingerprint"] for i in issues}) == len(issues) == 3
+
+
+def test_cli_github_format_writes_job_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    from qa.cli import main
+    from qa.testing import encode
+
+    (tmp_path / "tiny.png").write_bytes(encode(np.full((40, 60, 3), 200, np.uint8)))
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code = main(["check", str(tmp_path / "tiny.png"), "--rules", "social-square", "--select", "RES",
+                 "--format", "github", "--no-cache", "--no-progress"])
+    assert code == 1
+    out = capsys.readouterr().out
+    assert "::error file=" in out and "RES001" in out
+    assert summary.read_text().startswith("## assetqa: FAILED")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "no" / "such" / "dir" / "s.md"))
+    assert main(["check", str(tmp_path / "tiny.png"), "--rules", "social-square", "--select", "RES",
+                 "--format", "github", "--no-cache", "--no-progress"]) == 1
+    assert "cannot write the job summary" in capsys.readouterr().err

@@ -105,8 +105,9 @@ def waiver_text(waiver: dict[str, Any] | None) -> str:
 def summary_line(data: dict[str, Any]) -> str:
     s = data.get("summary", {})
     sev = s.get("findings", {})
+    n = s.get("assets", 0)
     line = (
-        f"{s.get('assets', 0)} assets: {s.get('passed', 0)} passed, {s.get('failed', 0)} failed, "
+        f"{n} asset{'' if n == 1 else 's'}: {s.get('passed', 0)} passed, {s.get('failed', 0)} failed, "
         f"{s.get('errored', 0)} errored; findings: {sev.get('error', 0)} error, {sev.get('warning', 0)} warning, "
         f"{sev.get('info', 0)} info, {s.get('waived', 0)} waived (fail-on: {data.get('rules', {}).get('fail_on', '?')})"
     )

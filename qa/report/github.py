@@ -5,11 +5,12 @@ GitHub shows at most 10 error and 10 warning annotations per step (and 10 notice
 line saying how many were left out and pointing at the SARIF report, which keeps the full
 set. Waived findings are not annotated. `step_summary(report)` renders the Markdown summary;
 `write_step_summary(report)` appends it to `$GITHUB_STEP_SUMMARY` when that variable is set
-(`qa.report.publish(report, "github")` does both).
+(`qa.report.publish(report, "github")` and the CLI's `--format github` do both).
 """
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -94,11 +95,16 @@ def step_summary(report: Report) -> str:
 
 
 def write_step_summary(report: Report, env: Mapping[str, str] | None = None) -> Path | None:
-    """Append the Markdown summary to `$GITHUB_STEP_SUMMARY`; returns the path, or None when unset."""
+    """Append the Markdown summary to `$GITHUB_STEP_SUMMARY`; returns the path, or None when unset
+    (or unwritable: then a one-line warning goes to stderr)."""
     target = (os.environ if env is None else env).get("GITHUB_STEP_SUMMARY")
     if not target:
         return None
     path = Path(target)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(step_summary(report))
+    try:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(step_summary(report))
+    except OSError as exc:  # a summary is a courtesy: never fail or traceback the run for it
+        print(f"assetqa: cannot write the job summary to {path}: {exc.strerror or exc}", file=sys.stderr)
+        return None
     return path
