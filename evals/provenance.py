@@ -20,6 +20,7 @@ under a second, unconfigured "rogue" chain:
 |                    | original manifest (JPEG APP11 / PNG caBX) transplanted in   |            |
 | tampered_append    | `trusted` with bytes appended after the image               | PRV002     |
 | tampered_any       | `trusted` with one byte flipped anywhere (seeded)           | PRV002     |
+| edit_over_tampered | sign_edit of `tampered_pixels` (allow_invalid_parent=True)  | PRV002     |
 | remote             | manifest not embedded, remote URL only                      | PRV005     |
 
 The campaign policy evaluated: require_manifest, require_ai_disclosure,
@@ -60,6 +61,7 @@ EXPECTED = {
     "tampered_pixels": {"PRV002"},
     "tampered_append": {"PRV002"},
     "tampered_any": {"PRV002"},
+    "edit_over_tampered": {"PRV002"},
     "remote": {"PRV005"},
 }
 
@@ -160,6 +162,10 @@ def build(root: Path) -> list[tuple[str, str, str, str, bytes]]:
                 y, x = rng.randrange(patched.shape[0] // 2), rng.randrange(patched.shape[1] // 2)
                 patched[y:y + 24, x:x + 24] = (255, 0, 0)  # a small repaint
                 out["tampered_pixels"] = _transplant(out["trusted"], _encode(Image.fromarray(patched), fmt), fmt)
+                (d / f"tampered_pixels.{ext}").write_bytes(out["tampered_pixels"])
+                out["edit_over_tampered"] = sign_edit(d / f"tampered_pixels.{ext}", small, d / f"edit_over_tampered.{ext}",
+                                                      campaign, actions=["c2pa.resized"],
+                                                      allow_invalid_parent=True).read_bytes()
                 out["tampered_append"] = out["trusted"] + b"\x00appended-by-eval\x00" * 4
                 t = bytearray(out["trusted"])
                 t[rng.randrange(64, len(t) - 2)] ^= 1 << rng.randrange(8)

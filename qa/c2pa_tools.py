@@ -14,6 +14,8 @@ c2pa-python 0.38.x:
   (`c2pa.resized`, `c2pa.color_adjustments`, ...). The AI disclosure is kept: the
   parent ingredient carries its own manifest, and when the parent is AI media the
   `c2pa.opened` action also states digitalSourceType trainedAlgorithmicMedia.
+- `sign_copy(...)`: a signed copy with unchanged bytes (`c2pa.opened` + parent
+  ingredient, AI disclosure): the `sign` fix for PRV001/PRV004.
 - `read_provenance(data, mime, trust_anchors_pem=None)`: manifest presence,
   validation state (Invalid / Valid / Trusted), failure status codes, AI
   disclosure, remote-manifest flag, active manifest label and signer.
@@ -359,7 +361,8 @@ def sign_created(data: BytesOrPath, mime: Any, out_path: Any = None, chain: Test
 def sign_edit(parent_path: str | os.PathLike, edited: BytesOrPath, out_path: str | os.PathLike, chain: TestChain, *,
               actions: Iterable[str | dict[str, Any]] = (), parameters: dict[str, Any] | None = None,
               mime: str | None = None, title: str | None = None, ai_generated: bool | None = None,
-              include_edited: bool = True, parent_trust_anchors_pem: Any = None) -> Path:
+              include_edited: bool = True, parent_trust_anchors_pem: Any = None,
+              allow_invalid_parent: bool = False) -> Path:
     """Sign a derived file: `c2pa.opened` (parent as `parentOf` ingredient), `c2pa.edited`, `actions`.
 
     `edited` are the new file's bytes (or a path to them); `actions` are extra action
@@ -368,6 +371,9 @@ def sign_edit(parent_path: str | os.PathLike, edited: BytesOrPath, out_path: str
     The AI disclosure is kept: the parent's own manifest travels as the ingredient's
     manifest, and when the parent discloses AI media (or `ai_generated` is True) the
     `c2pa.opened` action carries digitalSourceType trainedAlgorithmicMedia.
+    A parent whose own manifest is Invalid (tampered) raises C2paToolError unless
+    `allow_invalid_parent` (signing over it would make a broken history read valid;
+    the ingredient then records the failure and the checker reports PRV002).
     Writes a new file at `out_path` (atomically; never over the parent or input).
     """
     parent = Path(parent_path)
@@ -375,9 +381,14 @@ def sign_edit(parent_path: str | os.PathLike, edited: BytesOrPath, out_path: str
     parent_mime = _mime_for(parent_bytes, None, parent)
     raw, src = _read_input(edited)
     mime = _mime_for(raw, mime, src)
+    parent_info = read_provenance(parent_bytes, parent_mime, parent_trust_anchors_pem)
+    if parent_info.state == "Invalid" and not allow_invalid_parent:
+        raise C2paToolError(
+            f"{parent}: the parent's C2PA manifest is invalid ({', '.join(parent_info.status_codes) or parent_info.error}); "
+            "refusing to sign a derived file over a broken history (pass allow_invalid_parent=True to record it anyway)"
+        )
     if ai_generated is None:
-        info = read_provenance(parent_bytes, parent_mime, parent_trust_anchors_pem)
-        ai_generated = info.ai_disclosure
+        ai_generated = parent_info.ai_disclosure
     ingredient_label = "parent"
     ingredient = {"title": parent.name, "relationship": "parentOf", "label": ingredient_label}
     opened = _action("c2pa.opened", {"ingredientIds": [ingredient_label]},
@@ -400,6 +411,20 @@ def sign_edit(parent_path: str | os.PathLike, edited: BytesOrPath, out_path: str
     }
     signed = _sign_bytes(manifest, mime, raw, chain, ingredient=(ingredient, parent_mime, parent_bytes))
     return _write_output(out_path, signed, parent, src)
+
+
+def sign_copy(parent_path: str | os.PathLike, out_path: str | os.PathLike, chain: TestChain, *,
+              ai_generated: bool | None = True, title: str | None = None, **kwargs: Any) -> Path:
+    """Signed copy of an asset with unchanged bytes (the `sign` fix for PRV001/PRV004).
+
+    The manifest holds `c2pa.opened` with the original as `parentOf` ingredient and,
+    when `ai_generated`, digitalSourceType trainedAlgorithmicMedia (None: inherit from
+    the parent's manifest). No `c2pa.edited`: the content is not changed.
+    """
+    parent = Path(parent_path)
+    data, _ = _read_input(parent)
+    return sign_edit(parent, data, out_path, chain, ai_generated=ai_generated, title=title,
+                     include_edited=False, **kwargs)
 
 
 # --------------------------------------------------------------------------- reading
@@ -526,13 +551,17 @@ def _codes(results: dict[str, Any] | None, info: ProvenanceInfo) -> None:
                     info.explanations[code] = str(item["explanation"])
 
 
+def _ingredient_failures(ing: dict[str, Any]) -> list[str]:
+    codes = [str(f.get("code")) for f in
+             ((ing.get("validation_results") or {}).get("activeManifest") or {}).get("failure") or []]
+    codes += [str(f.get("code")) for f in ing.get("validation_status") or []]
+    return list(dict.fromkeys(c for c in codes if c))
+
+
 def _ingredient_state(ing: dict[str, Any]) -> str | None:
     if not ing.get("active_manifest"):
         return None
-    failures = [str(f.get("code")) for f in
-                ((ing.get("validation_results") or {}).get("activeManifest") or {}).get("failure") or []]
-    failures += [str(f.get("code")) for f in ing.get("validation_status") or []]
-    failures = [c for c in failures if c != "signingCredential.untrusted"]
+    failures = [c for c in _ingredient_failures(ing) if c != "signingCredential.untrusted"]
     return "Invalid" if failures else "Valid"
 
 
@@ -626,6 +655,7 @@ def read_provenance(data: bytes, mime: str | None = None, trust_anchors_pem: Any
             "relationship": ing.get("relationship"),
             "active_manifest": ing.get("active_manifest"),
             "state": ing.get("validation_state") or _ingredient_state(ing),
+            "status_codes": _ingredient_failures(ing),
         })
     if info.state is None:
         info.state = "Invalid" if info.status_codes else "Valid"

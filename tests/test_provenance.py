@@ -13,6 +13,7 @@ from qa.c2pa_tools import (
     TestChain,
     generate_test_chain,
     read_provenance,
+    sign_copy,
     sign_created,
     sign_edit,
 )
@@ -126,6 +127,45 @@ def test_sign_edit_opened_parent_ingredient_then_edited_keeps_ai(work, chain):
     # Checker is clean on the trusted, disclosed edit.
     assert _codes(out.read_bytes(), "edit.png", require_manifest=True, require_ai_disclosure=True,
                   require_trusted=True, trust_anchors=str(chain.root_pem)) == {}
+
+
+def test_ai_disclosure_is_found_through_the_parent_ingredient(work, chain):
+    parent = _signed(work, chain, "JPEG", ai=True)
+    out = sign_edit(parent, _photo("JPEG", side=128), work / "edit_ing.jpg", chain, ai_generated=False)
+    info = read_provenance(out.read_bytes(), "image/jpeg", chain.root_pem)
+    assert info.state == "Trusted" and info.digital_source_types == []
+    assert info.ai_disclosure and info.ai_disclosure_source == "ingredient"
+    unsigned_parent = work / "plain.jpg"
+    unsigned_parent.write_bytes(_photo())
+    out = sign_edit(unsigned_parent, _photo("JPEG", side=128), work / "edit_plain.jpg", chain)
+    assert not read_provenance(out.read_bytes()).ai_disclosure
+
+
+def test_invalid_parent_is_refused_or_reported(work, chain):
+    tampered = bytearray(_signed(work, chain).read_bytes())
+    tampered[-2000] ^= 0xFF
+    parent = work / "tampered.jpg"
+    parent.write_bytes(bytes(tampered))
+    with pytest.raises(C2paToolError, match="invalid"):
+        sign_edit(parent, _photo(side=128), work / "laundered.jpg", chain)
+    assert not (work / "laundered.jpg").exists()
+    out = sign_edit(parent, _photo(side=128), work / "laundered.jpg", chain, allow_invalid_parent=True)
+    info = read_provenance(out.read_bytes(), None, chain.root_pem)
+    assert info.state == "Trusted" and info.ingredients[0]["state"] == "Invalid"
+    assert "assertion.dataHash.mismatch" in info.ingredients[0]["status_codes"]
+    assert _codes(out.read_bytes(), "l.jpg", trust_anchors=str(chain.root_pem)) == {"PRV002": Severity.ERROR}
+
+
+def test_sign_copy_fixes_missing_manifest_and_disclosure(work, chain):
+    src = work / "plain_copy_src.png"
+    src.write_bytes(_photo("PNG"))
+    campaign = {"require_manifest": True, "require_ai_disclosure": True, "trust_anchors": str(chain.root_pem)}
+    assert _codes(src.read_bytes(), "p.png", **campaign) == {"PRV001": Severity.ERROR}
+    out = sign_copy(src, work / "plain_copy_signed.png", chain, ai_generated=True)
+    info = read_provenance(out.read_bytes(), None, chain.root_pem)
+    assert info.actions == ["c2pa.opened"] and info.ingredients[0]["relationship"] == "parentOf"
+    assert _codes(out.read_bytes(), "p.png", **campaign) == {}
+    assert np.array_equal(np.asarray(Image.open(out)), np.asarray(Image.open(src)))
 
 
 def test_never_writes_over_input_and_leaves_no_temp_files(work, chain):

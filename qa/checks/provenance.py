@@ -4,7 +4,8 @@ Reads the asset's bytes (already in memory: no pixels, no second file read) with
 c2pa-python and applies the campaign's policy:
 
 - PRV001 no manifest (when `require_manifest`),
-- PRV002 the manifest does not validate (`Invalid`: tampered pixels, broken signature),
+- PRV002 the manifest does not validate (`Invalid`: tampered pixels, broken signature), or it
+  records an ingredient whose own manifest was invalid (a broken history signed over),
 - PRV003 valid but not signed under a configured trust anchor (warning; error when
   `require_trusted`),
 - PRV004 no AI disclosure (digitalSourceType trainedAlgorithmicMedia) where the
@@ -46,7 +47,8 @@ PRV002 = Rule(
     check="provenance",
     severity=Severity.ERROR,
     what="A C2PA manifest is present but does not validate (validation state Invalid): the content hash no "
-    "longer matches (pixels or metadata changed after signing), the signature or an assertion is broken.",
+    "longer matches (pixels or metadata changed after signing), the signature or an assertion is broken; "
+    "or a valid manifest records a parent/component ingredient whose own manifest was invalid.",
     why="An invalid manifest means the file was altered after signing or the credentials are forged; "
     "delivering it misstates the asset's history.",
     fix="Re-export and re-sign from the signed original; do not deliver the altered file.",
@@ -212,6 +214,19 @@ class ProvenanceChecker(Checker):
                          **({"error": info.error} if info.error else {})},
             ))
             return out
+
+        broken = [i for i in info.ingredients if i.get("state") == "Invalid"]
+        if broken:
+            def why(ing: dict[str, Any]) -> str:
+                codes = [c for c in ing.get("status_codes") or [] if c != "signingCredential.untrusted"]
+                return ", ".join(codes) or "invalid"
+
+            names = "; ".join(f"{i.get('title')} ({why(i)})" for i in broken)
+            out.append(PRV002.finding(
+                f"C2PA manifest records an ingredient whose own manifest was invalid when it was added: {names}",
+                score=0.2, value="ingredient Invalid", threshold="Valid",
+                details={**details, "invalid_ingredients": broken},
+            ))
 
         if info.state != "Trusted":
             require_trusted = bool(o.get("require_trusted"))
