@@ -88,7 +88,12 @@ class Asset:
         def compute() -> np.ndarray:
             rgb = self.rgb.reshape(-1, 3)
             mask = self.opaque_mask()
-            idx = np.flatnonzero(mask.reshape(-1)) if mask is not None else np.arange(rgb.shape[0])
+            if mask is None:  # same draw as choice(arange(N)) without building the index array
+                if rgb.shape[0] <= n:
+                    return rgb.copy()
+                rng = np.random.default_rng(seed)
+                return rgb[np.sort(rng.choice(rgb.shape[0], size=n, replace=False))]
+            idx = np.flatnonzero(mask.reshape(-1))
             if idx.size > n:
                 rng = np.random.default_rng(seed)
                 idx = np.sort(rng.choice(idx, size=n, replace=False))
