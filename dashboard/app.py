@@ -5,7 +5,7 @@ sets the ``ASSETQA_*`` environment variables documented in `dashboard.data` and 
 ``streamlit run dashboard/app.py``.
 
 - Queue: assets by QA status, severity and reviewer sign-off, filterable by campaign,
-  check, severity and reviewer status, paginated, with cached ~256px thumbnails.
+  check, severity and reviewer status, paginated, with cached ~512px JPEG thumbnails.
 - Asset view: the image with findings drawn as overlays, each finding's measured value
   vs threshold, provenance summary, before/after (wipe slider or side by side) with the
   containment numbers when a fixer produced this asset or a fixed version of it.
@@ -34,12 +34,19 @@ import streamlit as st
 
 from qa.signoffs import Decision, SignoffError, SignoffStore, asset_signoff
 
-GRID_SIDE = 256     # queue thumbnails
+GRID_SIDE = 512     # queue thumbnails (sharp on HiDPI cards; ~30-60 KB JPEG each)
 VIEW_SIDE = 1024    # asset view (overlays drawn at this size)
 COLS = 4
 SIGNOFF_STATES = ["pending", "approved", "rejected", "fix_requested", "waived"]
-SIGNOFF_ICON = {"pending": "⏳", "approved": "✅", "rejected": "⛔", "fix_requested": "🛠", "waived": "➖"}
-SEV_ICON = {"error": "🔴", "warning": "🟠", "info": "🔵", "waived": "⚪", "none": "🟢"}
+# Streamlit markdown badges / bundled Material icons (no emoji font needed on the reviewer's machine)
+SIGNOFF_ICON = {"pending": ":gray-badge[:material/schedule: pending]",
+                "approved": ":green-badge[:material/check_circle: approved]",
+                "rejected": ":red-badge[:material/block: rejected]",
+                "fix_requested": ":orange-badge[:material/build: fix requested]",
+                "waived": ":violet-badge[:material/do_not_disturb_on: waived]"}
+SEV_ICON = {"error": ":red-badge[error]", "warning": ":orange-badge[warning]", "info": ":blue-badge[info]",
+            "waived": ":gray-badge[waived]", "none": ":green-badge[clean]"}
+STATUS_ICON = {"fail": ":red[**fail**]", "error": ":red[**error**]", "pass": ":green[**pass**]"}
 
 
 # -- cached loaders ---------------------------------------------------------------
@@ -61,7 +68,8 @@ def _store(path: str) -> SignoffStore:
 
 
 @st.cache_data(max_entries=6000, show_spinner=False)
-def _thumb(path: str, mtime_ns: int, size: int, max_side: int) -> bytes:
+def _thumb(path: str, mtime_ns: int, size: int, max_side: int, sha256: str = "") -> bytes:
+    """JPEG thumbnail; keyed by the report's sha256 and the file's (path, mtime, size)."""
     try:
         return D.to_jpeg(D.open_image(Path(path), max_side))
     except Exception as exc:  # unreadable image: show a placeholder, never a traceback
@@ -97,12 +105,10 @@ def _key(p: Path) -> tuple[str, int, int]:
 # -- identity ---------------------------------------------------------------------
 
 def _oidc_configured() -> bool:
-    candidates = [Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
-    if not any(p.is_file() for p in candidates):
-        return False
+    """OIDC login is used only when `.streamlit/secrets.toml` has an ``[auth]`` section."""
     try:
         return "auth" in st.secrets
-    except Exception:
+    except Exception:  # no secrets file at all
         return False
 
 
@@ -198,20 +204,30 @@ def _export(cfg: D.Config, lr: D.LoadedReport, store: SignoffStore) -> None:
     c1, c2, c3 = st.columns(3)
     c3.button("Write CSV + JSON beside the report", key="export_write", on_click=_write_export,
               args=(stem,))
-    doc = store.signoff_document(lr.data)
-    c2.download_button("Download JSON", json.dumps(doc, indent=2), file_name=f"{stem}.json",
+    stat = cfg.report.stat()
+    csv_text, json_text = _export_payload(str(cfg.report), stat.st_mtime_ns, stat.st_size,
+                                          str(cfg.signoffs), store.last_id())
+    c1.download_button("Download CSV", csv_text, file_name=f"{stem}.csv", mime="text/csv",
+                       key="dl_csv", on_click="ignore")
+    c2.download_button("Download JSON", json_text, file_name=f"{stem}.json",
                        mime="application/json", key="dl_json", on_click="ignore")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _export_payload(report: str, mtime_ns: int, size: int, db: str, last_id: int) -> tuple[str, str]:
+    """CSV and JSON sign-off text; recomputed only when the report or the decision log changes."""
     import csv
     import io
+
+    from qa.signoffs import SIGNOFF_FIELDS
+
+    lr = _report(report, mtime_ns, size)
+    doc = _store(db).signoff_document(lr.data)
     buf = io.StringIO()
-    fields = ["asset_path", "sha256", "qa_status", "signoff", "reviewer", "decided_at", "comment", "code",
-              "check", "severity", "value", "threshold", "finding_decision", "finding_reviewer",
-              "finding_comment", "report_id"]
-    w = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=list(SIGNOFF_FIELDS), extrasaction="ignore", lineterminator="\n")
     w.writeheader()
     w.writerows(doc["assets"])
-    c1.download_button("Download CSV", buf.getvalue(), file_name=f"{stem}.csv", mime="text/csv",
-                       key="dl_csv", on_click="ignore")
+    return buf.getvalue(), json.dumps(doc, indent=2)
 
 
 def _write_export(stem: str) -> None:
@@ -241,6 +257,7 @@ def _queue(cfg: D.Config, lr: D.LoadedReport, rows: list[dict], signoff_of: dict
     m[4].metric("Rejected / fix", counts["rejected"] + counts["fix_requested"])
     m[5].metric("Waived", counts["waived"])
 
+    by_output, by_parent = _fixes(str(cfg.root), str(cfg.fixes) if cfg.fixes else None)
     n = len(rows)
     pages = max(1, (n + cfg.page_size - 1) // cfg.page_size)
     if st.session_state.get("page", 1) > pages:
@@ -255,16 +272,19 @@ def _queue(cfg: D.Config, lr: D.LoadedReport, rows: list[dict], signoff_of: dict
     for start in range(0, len(chunk), COLS):
         cols = st.columns(COLS)
         for col, r in zip(cols, chunk[start:start + COLS]):
-            with col.container(border=True):
+            with col.container(border=True, key=f"card_{r['idx']}"):
                 p = D.safe_path(cfg.root, r["path"], bases)
                 if p is not None:
-                    st.image(_thumb(*_key(p), GRID_SIDE), width="stretch")
+                    st.image(_thumb(*_key(p), GRID_SIDE, r["sha256"]), width="stretch")
                 else:
                     st.image(D.to_jpeg(D.placeholder("file not under campaign root or missing", 128)),
                              width="stretch")
                 so = signoff_of.get(r["sha256"], "pending")
-                st.markdown(f"{SEV_ICON.get(r['severity'], '')} **{Path(r['path']).name}**  \n"
-                            f"`{r['status']}` · {r['findings']} finding(s) · {SIGNOFF_ICON[so]} {so}")
+                fixed = (" :blue-badge[:material/auto_fix_high: fixed output]" if r["sha256"] in by_output else
+                         " :blue-badge[:material/auto_fix_high: has fix]" if r["sha256"] in by_parent else "")
+                st.markdown(f"**{Path(r['path']).name}**{fixed}  \n:gray[{r['path']}]")
+                st.markdown(f"{STATUS_ICON.get(r['status'], r['status'])} · {SEV_ICON.get(r['severity'], '')} · "
+                            f"{r['findings']} finding(s) · {SIGNOFF_ICON[so]}")
                 if r["codes"]:
                     st.caption(", ".join(r["codes"][:6]) + (" …" if len(r["codes"]) > 6 else ""))
                 st.button("Open", key=f"open_{r['idx']}", on_click=_open, args=(r["idx"],), width="stretch")
@@ -292,14 +312,15 @@ def _asset(cfg: D.Config, lr: D.LoadedReport, idx: int, rows: list[dict], bases:
                       on_click=_open, args=(order[pos + 1] if pos < len(order) - 1 else None,))
     st.header(a.path)
     so = signoff_of.get(sha, "pending")
-    st.markdown(f"QA **{a.status.value}** · {SEV_ICON.get(row['severity'], '')} {row['severity']} · "
-                f"{a.width}×{a.height} {a.format or ''} · sha256 `{sha[:16]}…` · "
-                f"review: {SIGNOFF_ICON[so]} **{so}**")
+    st.markdown(f"QA {STATUS_ICON.get(a.status.value, a.status.value)} · {SEV_ICON.get(row['severity'], '')} · "
+                f"{a.width}×{a.height} {a.format or ''} · sha256 `{sha[:16]}…` · review {SIGNOFF_ICON[so]}")
 
     path = D.safe_path(cfg.root, a.path, bases)
     stale = False
     if path is None:
-        st.error("This file is missing or outside the campaign root, so it is not shown.")
+        stale = True  # cannot confirm the content the decision would be bound to
+        st.error("This file is missing or outside the campaign root, so it is not shown and cannot be "
+                 "signed off.")
     elif sha and _disk_sha(*_key(path)) != sha:
         stale = True
         st.warning("The file on disk changed since this report (sha256 differs). Decisions are bound to "
@@ -320,7 +341,7 @@ def _asset(cfg: D.Config, lr: D.LoadedReport, idx: int, rows: list[dict], bases:
             highlight = st.session_state.get("highlight")
             img = (_overlay(*_key(path), VIEW_SIDE, json.dumps(findings, sort_keys=True),
                             (a.width, a.height) if a.width and a.height else None, highlight)
-                   if show and findings else _thumb(*_key(path), VIEW_SIDE))
+                   if show and findings else _thumb(*_key(path), VIEW_SIDE, sha))
             st.image(img, width="stretch", caption="overlays: red error · orange warning · blue info · "
                                                    "grey waived" if show and findings else None)
     with right:
@@ -334,8 +355,8 @@ def _asset(cfg: D.Config, lr: D.LoadedReport, idx: int, rows: list[dict], bases:
             seen.add(code)
             dec = current.get((sha, code))
             with st.container(border=True):
-                st.markdown(f"{SEV_ICON.get(f['severity'], '')} **{code}** · {f['check']} · {f['severity']}"
-                            + (" · waived in report" if f.get("waived") else ""))
+                st.markdown(f"{SEV_ICON.get(f['severity'], '')} **{code}** · {f['check']}"
+                            + (" · :gray-badge[waived in report]" if f.get("waived") else ""))
                 st.write(f["message"])
                 c = st.columns(3)
                 c[0].metric("measured", D.fmt_value(f.get("value")))
@@ -433,8 +454,9 @@ def _before_after(cfg: D.Config, lr: D.LoadedReport, fix, child, here: str, base
         return
     mode = st.radio("Compare", ["Slider", "Side by side"], horizontal=True, key="cmp_mode")
     if mode == "Slider":
-        pos = st.slider("← before · after →", 0, 100, 50, key="cmp_pos")
-        st.image(_compare(_key(before), _key(after), pos), width="stretch")
+        col = st.columns([3, 2])[0]
+        pos = col.slider("← before · after →", 0, 100, 50, key="cmp_pos")
+        col.image(_compare(_key(before), _key(after), pos), width="stretch")
     else:
         c = st.columns(2)
         c[0].image(_thumb(*_key(before), VIEW_SIDE), caption="before", width="stretch")
@@ -476,6 +498,7 @@ def main() -> None:
     filters = _sidebar(cfg, lr)
     for kind, msg in st.session_state.pop("_flash", []):
         getattr(st, kind)(msg)
+        st.toast(msg, icon=":material/check_circle:" if kind == "success" else ":material/error:")
 
     current = store.current([r["sha256"] for r in lr.rows if r["sha256"]])
     signoff_of = {r["sha256"]: asset_signoff(r["sha256"], r["codes"], current) for r in lr.rows}

@@ -138,16 +138,23 @@ def load_report(path: Path) -> LoadedReport:
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{path}: malformed assetqa report ({exc!r})") from exc
     rules_name = report.rules_name or Path(path).stem
-    tops = {PurePosixPath(a.path.replace("\\", "/")).parts[0] for a in report.assets
-            if len(PurePosixPath(a.path.replace("\\", "/")).parts) > 1}
+    # campaign = first folder below the folders every asset shares (e.g. `camp/summer/x.png`,
+    # `camp/winter/y.png` -> summer, winter); the rules profile name when there is one folder
+    dirs = [PurePosixPath(a.path.replace("\\", "/")).parts[:-1] for a in report.assets]
+    common = 0
+    if dirs:
+        shortest = min(len(d) for d in dirs)
+        while common < shortest and len({d[common] for d in dirs}) == 1:
+            common += 1
+    tops = {d[common] for d in dirs if len(d) > common}
     several = len(tops) > 1
     rows: list[dict[str, Any]] = []
     by_sha: dict[str, int] = {}
     checks: set[str] = set()
     codes: set[str] = set()
     for i, a in enumerate(report.assets):
-        parts = PurePosixPath(a.path.replace("\\", "/")).parts
-        campaign = parts[0] if several and len(parts) > 1 else rules_name
+        d = dirs[i]
+        campaign = d[common] if several and len(d) > common else rules_name
         sevs = [f.severity.value for f in a.findings if not f.waived]
         worst = max(sevs, key=SEVERITY_RANK.__getitem__) if sevs else ("waived" if a.findings else "none")
         fchecks = sorted({f.check for f in a.findings})
@@ -338,8 +345,11 @@ def index_fixes(infos: list[FixInfo]) -> tuple[dict[str, FixInfo], dict[str, lis
 def open_image(path: Path, max_side: int) -> Image.Image:
     """Open an image file (already confined by `safe_path`) as RGB, at most `max_side` px."""
     with Image.open(path) as im:
-        if im.format == "JPEG":
-            im.draft("RGB", (max_side, max_side))  # DCT scaling: much faster for big JPEGs
+        if im.format == "JPEG":  # DCT scaling: decode at 1/2..1/8 size when that still covers max_side
+            w, h = im.size
+            scale = max_side / max(w, h, 1)
+            if scale < 1:
+                im.draft("RGB", (max(1, int(w * scale)), max(1, int(h * scale))))
         im = ImageOps.exif_transpose(im)
         if im.mode in ("I;16", "I;16B", "I;16L", "I"):
             im = im.point(lambda v: v / 256).convert("L")

@@ -36,7 +36,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -45,7 +45,10 @@ __all__ = [
     "ACTIONS",
     "Decision",
     "SignoffError",
+    "SIGNOFF_FIELDS",
     "SignoffStore",
+    "apply_waivers",
+    "asset_signoff",
     "load_waivers",
     "signoff_rows",
 ]
@@ -319,6 +322,14 @@ class SignoffStore:
             return current
         return {k: v for k, v in current.items() if k[0] in wanted}
 
+    def last_id(self) -> int:
+        """Id of the newest decision (0 when empty): a cheap cache key for derived views."""
+        conn = self._conn()
+        try:
+            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
+        finally:
+            conn.close()
+
     def count(self) -> int:
         conn = self._conn()
         try:
@@ -335,7 +346,7 @@ class SignoffStore:
         """
         if report is not None:
             rows = signoff_rows(report, self)
-            fields = list(_SIGNOFF_FIELDS)
+            fields = list(SIGNOFF_FIELDS)
         else:
             rows = [d.to_dict() for d in self.decisions()]
             fields = list(_COLUMNS)
@@ -452,9 +463,26 @@ def load_waivers(db_path: str | os.PathLike[str] | None) -> dict[tuple[str, str]
     return waivers
 
 
+def apply_waivers(assets: Iterable[Any], waivers: dict[tuple[str, str], dict[str, Any]]) -> int:
+    """Mark findings of `assets` (qa.types.AssetResult) waived where `waivers` has their
+    (asset sha256, finding code); returns how many were marked. Status changes are left to
+    the engine (a waived finding no longer counts towards `--fail-on`)."""
+    marked = 0
+    for asset in assets:
+        sha = (getattr(asset, "sha256", None) or "").lower()
+        if not sha:
+            continue
+        for f in getattr(asset, "findings", []):
+            info = waivers.get((sha, f.code))
+            if info is not None and not f.waived:
+                f.waived, f.waiver = True, dict(info)
+                marked += 1
+    return marked
+
+
 # -- delivery sign-off -----------------------------------------------------------
 
-_SIGNOFF_FIELDS = ("asset_path", "sha256", "qa_status", "signoff", "reviewer", "decided_at", "comment",
+SIGNOFF_FIELDS = ("asset_path", "sha256", "qa_status", "signoff", "reviewer", "decided_at", "comment",
                    "code", "check", "severity", "value", "threshold", "finding_decision",
                    "finding_reviewer", "finding_comment", "report_id")
 

@@ -50,7 +50,7 @@ def _mask_png(w: int, h: int) -> str:
     return base64.b64encode(_png(m)).decode()
 
 
-def make_campaign(root: Path, extra: int = 0) -> tuple[Path, dict[str, str]]:
+def make_campaign(root: Path, extra: int = 0, extra_size: tuple[int, int] = (96, 64)) -> tuple[Path, dict[str, str]]:
     """Write images under `root` and `root/report.json`; return (report path, name -> sha256).
 
     `extra` adds that many more passing/failing assets (for load tests).
@@ -103,9 +103,11 @@ def make_campaign(root: Path, extra: int = 0) -> tuple[Path, dict[str, str]]:
     for i in range(extra):
         fail = i % 3 == 0
         rel = f"bulk/{i:04d}.jpg"
-        add(rel, _jpg(_image(10 + i, 96, 64)), AssetStatus.FAIL if fail else AssetStatus.PASS,
+        w, h = extra_size
+        add(rel, _jpg(_image(10 + i, w, h)), AssetStatus.FAIL if fail else AssetStatus.PASS,
             [Finding("SHP001", "sharpness", Severity.WARNING, "Soft image", score=0.3, value=12.0,
-                     threshold=40.0)] if fail else [], "JPEG", 96, 64)
+                     threshold=40.0, region=Region(w // 4, h // 4, w // 2, h // 2))] if fail else [],
+            "JPEG", w, h)
     report = Report(tool_version="0.1.0", created="2026-11-24T00:00:00Z", rules_name="test-campaign",
                     rules_hash="0" * 16, rules_path=None, fail_on=Severity.ERROR,
                     selected=["anatomy", "text", "brand_color", "resolution", "provenance"], models={},
