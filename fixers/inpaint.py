@@ -81,7 +81,8 @@ class InpaintFixer(Fixer):
         return UNSAFE
 
     def alternatives(self, options: dict[str, Any]) -> list[dict[str, Any]]:
-        alts = [{}]
+        """The configured backend, then a wider mask (OCR/landmark boxes can be tight), then the fallbacks."""
+        alts: list[dict[str, Any]] = [{}, {"grow": int(options.get("grow", 4)) * 3}]
         for b in options.get("fallback") or []:
             if b != options.get("backend"):
                 alts.append({"backend": b})

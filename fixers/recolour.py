@@ -122,7 +122,9 @@ class RecolourFixer(Fixer):
             target_lab = hex_to_lab(target_hex).astype(np.float64)
             if off_hex is None:
                 pixels = out[box]
-                doms = dominant_colours(pixels[:: max(1, len(pixels) // 4000)], k=4)
+                doms, _, _ = dominant_colours(pixels[:: max(1, len(pixels) // 4000)], k=4)
+                if not doms:
+                    raise FixError(f"{f.code}: empty region")
                 off_lab = np.asarray(doms[0].lab, dtype=np.float64)
             else:
                 off_lab = hex_to_lab(off_hex).astype(np.float64)

@@ -33,7 +33,7 @@ class SignFixer(Fixer):
               alpha: np.ndarray | None = None) -> FixOutcome:
         if not options.get("chain"):
             raise FixError("no signing credentials: pass --sign-chain DIR or set fix.signer_cert/fix.signer_key")
-        ai = any(f.code == "PRV004" for f in findings) or None
+        ai = any(f.code == "PRV004" or (f.details or {}).get("ai_disclosure_required") for f in findings) or None
         return FixOutcome(
             rgb=rgb, alpha=alpha, backend="c2pa", keep_bytes=True,
             params={"codes": sorted({f.code for f in findings}), **({"ai_disclosure": True} if ai else {})},

@@ -111,8 +111,15 @@ class NcnnUpscaler:
 
 
 def _want_gpu(device: str) -> bool:
+    """Use Vulkan only when a GPU is asked for (`auto` resolves through torch's CUDA check first,
+    so CPU machines never probe for a Vulkan loader)."""
     if not device or device == "cpu":
         return False
+    if device == "auto":
+        from qa.models import resolve_device
+
+        if resolve_device("auto") == "cpu":
+            return False
     try:
         import ncnn
 
