@@ -41,6 +41,10 @@ TOP_LEVEL_SCHEMA: dict[str, Any] = {
 }
 
 
+#: Option keys holding paths: made absolute against the file that names them, so `extends` keeps them right.
+PATH_KEYS = ("references", "index", "trust_anchors", "signer_cert", "signer_key", "signer_root", "sign_chain")
+
+
 class ConfigError(Exception):
     """A profile is invalid; the message names the file, the key and the reason."""
 
@@ -246,11 +250,13 @@ def _load_merged(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any
         merged = _deep_merge(merged, parent_data)
     own = {k: v for k, v in data.items() if k != "extends"}
     # Relative paths in a file are relative to that file: make them absolute before merging.
-    for family, opts in (own.get("checks") or {}).items():
-        if isinstance(opts, dict):
-            for key in ("references", "index", "trust_anchors", "signer_cert", "signer_key"):
-                if isinstance(opts.get(key), str) and opts[key] and not Path(opts[key]).expanduser().is_absolute():
-                    opts[key] = str((path.parent / opts[key]).resolve())
+    sections = [opts for opts in (own.get("checks") or {}).values() if isinstance(opts, dict)]
+    if isinstance(own.get("fix"), dict):
+        sections.append(own["fix"])
+    for opts in sections:
+        for key in PATH_KEYS:
+            if isinstance(opts.get(key), str) and opts[key] and not Path(opts[key]).expanduser().is_absolute():
+                opts[key] = str((path.parent / opts[key]).resolve())
     return _deep_merge(merged, own), errors
 
 

@@ -127,6 +127,7 @@ def _campaign_yaml(paths: dict[str, Path]) -> str:
         "    references: references\n"
         "  provenance:\n"
         f"{anchors}"
+        + ("fix:\n  sign_chain: certs\n" if "trust_anchors" in paths else "")
     )
 
 
