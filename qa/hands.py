@@ -5,8 +5,10 @@ palm_detection_full + hand_landmark_full for hands, pose_detection + pose_landma
 for the body skeleton. Nothing is downloaded. mediapipe is imported only inside the
 loaders, so importing this module costs nothing.
 
-Device: the pip wheel's graphs run on the CPU (XNNPACK). On a CUDA machine the
-models still run on the CPU; `model_id` says so. The legacy solution API takes one
+Device: the legacy solution graphs of the pip wheel run on the CPU (XNNPACK). On a CUDA
+machine the hand model is tried through the Tasks API with MediaPipe's GPU delegate and
+falls back to the CPU graph when that delegate cannot start; `model_id` says which ran.
+(The GPU path was not exercised here: no GPU machine was available.) The legacy solution API takes one
 image per call, so "batching" is a loop over images with a loaded graph.
 """
 from __future__ import annotations
@@ -138,8 +140,57 @@ class PoseDetector:
         return [Person(xy=xy, visibility=vis)]
 
 
+class TasksHandDetector:
+    """The Tasks `HandLandmarker` built from the wheel's two hand .tflite files (in-memory .task).
+
+    Used for `device="cuda"` with MediaPipe's GPU delegate; same `detect` interface as HandDetector.
+    """
+
+    def __init__(self, max_num_hands: int = 4, min_detection_confidence: float = 0.3, model_complexity: int = 1,
+                 device: str = "cuda"):
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        delegate = BaseOptions.Delegate.GPU if str(device).startswith("cuda") else BaseOptions.Delegate.CPU
+        opts = vision.HandLandmarkerOptions(
+            base_options=BaseOptions(model_asset_buffer=hand_task_bytes(), delegate=delegate),
+            running_mode=vision.RunningMode.IMAGE, num_hands=int(max_num_hands),
+            min_hand_detection_confidence=float(min_detection_confidence),
+        )
+        self._lm = vision.HandLandmarker.create_from_options(opts)
+        self._lock = threading.Lock()
+        self.device = "cuda" if delegate == BaseOptions.Delegate.GPU else "cpu"
+        self.model_id = _weights_id(HAND_FILES) + f" (tasks, {self.device})"
+
+    def detect(self, rgb: np.ndarray) -> list[Hand]:
+        import mediapipe as mp
+
+        h, w = rgb.shape[:2]
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb[..., :3]))
+        with self._lock:
+            res = self._lm.detect(image)
+        out: list[Hand] = []
+        for i, lms in enumerate(res.hand_landmarks):
+            xy = np.array([[p.x * w, p.y * h] for p in lms], dtype=np.float64)
+            z = np.array([p.z * w for p in lms], dtype=np.float64)
+            world = res.hand_world_landmarks[i] if i < len(res.hand_world_landmarks) else None
+            wl = np.array([[p.x, p.y, p.z] for p in world], dtype=np.float64) if world else np.zeros((21, 3))
+            c = res.handedness[i][0]
+            out.append(Hand(xy=xy, z=z, world=wl, label=str(c.category_name), score=float(c.score)))
+        return out
+
+    def detect_batch(self, images: list[np.ndarray]) -> list[list[Hand]]:
+        return [self.detect(im) for im in images]
+
+
 @model_loader("mediapipe-hands")
-def load_hands(device: str, **opts: Any) -> HandDetector:
+def load_hands(device: str, **opts: Any) -> Any:
+    """CPU: the legacy solution graph. CUDA: the Tasks HandLandmarker with the GPU delegate, falling
+    back to the CPU graph when the wheel's GPU delegate cannot start (no EGL/GL context)."""
+    if str(device).startswith("cuda"):
+        try:
+            return TasksHandDetector(device=device, **opts)
+        except Exception:  # noqa: BLE001 - any delegate failure means: run on the CPU
+            pass
     return HandDetector(device=device, **opts)
 
 
@@ -160,5 +211,5 @@ def hand_task_bytes() -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["Hand", "Person", "HandDetector", "PoseDetector", "FINGERS", "FINGER_NAMES", "WRIST",
+__all__ = ["Hand", "Person", "HandDetector", "TasksHandDetector", "PoseDetector", "FINGERS", "FINGER_NAMES", "WRIST",
            "POSE_WRISTS", "POSE_ELBOWS", "hand_task_bytes"]
