@@ -7,12 +7,13 @@ Builds two labelled splits with different seeds, background photos and fonts (se
 copy-match ratio are chosen, and a **held-out** split on which the numbers are reported.
 Each split has synthetic images (1-3 lines each, clean or garbled: shuffled letters,
 pseudo-Cyrillic look-alikes, random letters, random strokes, partial glyphs), photos with
-no text, and one real photo with real (unlabelled) text where any flag is a false alarm.
+no text (whole, and zoomed crops: textures the detector may mistake for text), and one
+real photo with real (unlabelled) text where any flag is a false alarm.
 
 A TXT001 region counts as a true positive when it covers a garbled line's box (overlap
 >= 0.5 of the finding's box or IoU >= 0.3); flags elsewhere are false positives. Recall is
 the share of garbled lines covered by at least one flag. Required-copy match: each clean
-line's text used as `required` copy must be found (TXT002 absent); the false-match rate
+line's text used as `required` copy must be found by the checker's matcher; the false-match rate
 uses the source words of garbled lines (a shuffled "Launch Day" must not pass as the copy).
 Speed: end-to-end `check` img/s on 1024 px images after one warm-up image.
 """
@@ -29,7 +30,8 @@ from evals.text_synth import GARBLE_KINDS, Sample, common_words, fit_photo, make
 SPLITS = {
     "tuning": {
         "seed": 11,
-        "photos": ["chelsea", "camera", "brick", "moon", "hubble_deep_field", "immunohistochemistry"],
+        "photos": ["chelsea", "camera", "brick", "moon", "hubble_deep_field", "immunohistochemistry",
+                   "motorcycle_left", "color"],
         "fonts": ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "STIXGeneral.ttf"],
         "real_text": ["page"],
     },
@@ -47,14 +49,19 @@ def build_split(split: str, n: int, long_side: int = 768) -> list[Sample]:
     rng = np.random.default_rng(spec["seed"])
     words = common_words()
     samples: list[Sample] = []
-    n_plain = max(1, n // 8)  # photos with no text at all
+    n_plain = max(2, n // 6)  # photos with no text at all: whole, and zoomed crops (textures)
     for i in range(n - n_plain - len(spec["real_text"])):
         p = spec["photos"][i % len(spec["photos"])]
         samples.append(make_sample(f"{split}-{i:03d}", p, spec["fonts"], rng, words, long_side=long_side,
                                    n_lines=int(rng.integers(1, 4)), p_garbled=0.5))
     for i in range(n_plain):
-        p = spec["photos"][(i * 5 + 1) % len(spec["photos"])]
-        samples.append(Sample(name=f"{split}-plain-{i}", image=fit_photo(photo(p), long_side), photo=p))
+        p = spec["photos"][i % len(spec["photos"])]
+        img = photo(p)
+        if i % 2:
+            h, w = img.shape[:2]
+            y, x = int(rng.integers(0, h // 2 + 1)), int(rng.integers(0, w // 2 + 1))
+            img = img[y:y + h // 2, x:x + w // 2]
+        samples.append(Sample(name=f"{split}-plain-{i}", image=fit_photo(img, long_side), photo=p))
     for p in spec["real_text"]:
         samples.append(Sample(name=f"{split}-real-{p}", image=fit_photo(photo(p), long_side), photo=p,
                               real_text=True))
@@ -74,6 +81,7 @@ def covers(pred, gt) -> bool:
 def garble_pr(per_image: list[tuple[Sample, list]], threshold: float) -> dict[str, float]:
     """per_image: (sample, [(region_box, score)]) -> precision/recall of flagged regions."""
     tp = fp = 0
+    fp_kind = {"clean": 0, "no-text": 0, "real-text": 0}
     hit: set[tuple[int, int]] = set()
     n_garbled = 0
     by_kind: dict[str, list[int]] = {}
@@ -89,13 +97,15 @@ def garble_pr(per_image: list[tuple[Sample, list]], threshold: float) -> dict[st
                 hit.update((si, li) for li in matched)
             else:
                 fp += 1
+                on_clean = any(covers(box, l.box) for l in sample.lines if not l.garbled)
+                fp_kind["clean" if on_clean else "real-text" if sample.real_text else "no-text"] += 1
         for li, l in garbled:
             by_kind.setdefault(l.kind, [0, 0])
             by_kind[l.kind][1] += 1
             by_kind[l.kind][0] += (si, li) in hit
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = len(hit) / n_garbled if n_garbled else 1.0
-    return {"precision": precision, "recall": recall, "tp": tp, "fp": fp, "garbled": n_garbled,
+    return {"precision": precision, "recall": recall, "tp": tp, "fp": fp, "garbled": n_garbled, "fp_kind": fp_kind,
             "by_kind": {k: v[0] / v[1] for k, v in sorted(by_kind.items())}}
 
 
@@ -117,12 +127,21 @@ def copy_rates(per_image_texts: list[tuple[Sample, list[str]]], ratio: float) ->
             "false_match": fm / ftot if ftot else 0.0, "garbled_lines": ftot}
 
 
-def choose_threshold(per_image, min_precision: float = 0.9) -> float:
-    grid = [round(x, 3) for x in np.arange(0.05, 0.96, 0.025)]
+def choose_threshold(per_image, min_precision: float = 0.97, recall_slack: float = 0.02) -> float:
+    """Threshold from the tuning split only.
+
+    Among thresholds above every score seen on tuning photos with no text (detector noise)
+    and with tuning precision >= `min_precision` (a margin over the 0.9 target), take the
+    highest one whose recall is within `recall_slack` of the best: when precision is flat,
+    the most conservative threshold generalises better to photos the tuning split lacks.
+    """
+    noise = max([sc for s, preds in per_image if not s.lines and not s.real_text for _, sc in preds] or [0.0])
+    grid = [round(x, 3) for x in np.arange(0.05, 0.96, 0.025) if x > noise]
     stats = [(t, garble_pr(per_image, t)) for t in grid]
-    ok = [(s["recall"], s["precision"], t) for t, s in stats if s["precision"] >= min_precision]
+    ok = [(s["recall"], t) for t, s in stats if s["precision"] >= min_precision]
     if ok:
-        return max(ok)[2]
+        best = max(r for r, _ in ok)
+        return max(t for r, t in ok if r >= best - recall_slack)
     return max(stats, key=lambda ts: 2 * ts[1]["precision"] * ts[1]["recall"] /
                max(1e-9, ts[1]["precision"] + ts[1]["recall"]))[0]
 
@@ -146,13 +165,13 @@ def run_engine(engine: str, n: int, bench: int) -> dict:
     out: dict = {"engine": engine, "model": checker.model_ids(ctx)["ocr"]}
     cache: dict[str, list] = {}
     for split in ("tuning", "held-out"):
-        samples = build_split(split, n)
+        samples = build_split(split, 2 * n if split == "tuning" else n)
         t0 = time.time()
         per_image, texts, assets = [], [], []
         for s in samples:
             asset = asset_from_array(s.image, f"{s.name}.png")
             assets.append(asset)
-            assessed = checker.assess(checker.read_regions(asset, ctx), ctx)
+            assessed = checker.assess(checker.read_regions(asset, ctx), ctx, asset.rgb)
             per_image.append((s, [(r.box, sig.score) for r, sig in assessed]))
             texts.append((s, [r.text for r, _ in assessed]))
         cache[split] = [per_image, texts, assets, samples, time.time() - t0]
@@ -202,32 +221,36 @@ def benchmark(engine: str, n: int) -> float:
     return len(assets) / (time.time() - t0)
 
 
+def print_result(r: dict) -> None:
+    print(f"\nengine: {r['engine']}  model: {r['model']}")
+    print(f"  chosen on tuning: garble_threshold={r['threshold']}  match_ratio={r['ratio']}")
+    hdr = (f"  {'split':9} {'images':>6} {'garbled':>7} {'precision':>9} {'recall':>6} {'FP':>4} "
+           f"{'copy-match':>10} {'false-match':>11}")
+    print(hdr)
+    for split in ("tuning", "held-out"):
+        s = r[split]
+        if split == "held-out":
+            print("  " + "-" * (len(hdr) - 2))
+        print(f"  {split:9} {s['images']:>6} {s['garbled']:>7} {s['precision']:>9.3f} {s['recall']:>6.3f} "
+              f"{s['fp']:>4} {s['match']:>10.3f} {s['false_match']:>11.3f}")
+    held = r["held-out"]
+    print("  held-out false positives on: " + ", ".join(f"{k} {v}" for k, v in held["fp_kind"].items()))
+    print("  held-out recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in held["by_kind"].items()))
+    print(f"  speed: {r['img_per_s']:.2f} img/s end-to-end at 1024 px (this machine)", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.text", description=__doc__.split("\n")[0])
     ap.add_argument("--engine", choices=["rapidocr", "easyocr", "both"], default="rapidocr")
-    ap.add_argument("--n", type=int, default=48, help="images per split (per engine)")
-    ap.add_argument("--n-easyocr", type=int, default=None, help="images per split for easyocr (default: --n)")
+    ap.add_argument("--n", type=int, default=48, help="held-out images per engine (the tuning split has 2n)")
+    ap.add_argument("--n-easyocr", type=int, default=None, help="held-out images for easyocr (tuning 2x; default: --n)")
     ap.add_argument("--bench", type=int, default=5, help="1024 px images timed per engine")
     args = ap.parse_args(argv)
     engines = ["rapidocr", "easyocr"] if args.engine == "both" else [args.engine]
-    results = []
+    print("Thresholds chosen on the tuning split only; numbers below the line are the held-out split.")
     for e in engines:
         n = args.n_easyocr if (e == "easyocr" and args.n_easyocr) else args.n
-        results.append(run_engine(e, n, args.bench if e == "rapidocr" else max(1, min(args.bench, 3))))
-    print("Thresholds chosen on the tuning split only; numbers below the line are the held-out split.")
-    for r in results:
-        print(f"\nengine: {r['engine']}  model: {r['model']}")
-        print(f"  chosen on tuning: garble_threshold={r['threshold']}  match_ratio={r['ratio']}")
-        hdr = f"  {'split':9} {'images':>6} {'garbled':>7} {'precision':>9} {'recall':>6} {'FP':>4} {'copy-match':>10} {'false-match':>11}"
-        print(hdr)
-        for split in ("tuning", "held-out"):
-            s = r[split]
-            if split == "held-out":
-                print("  " + "-" * (len(hdr) - 2))
-            print(f"  {split:9} {s['images']:>6} {s['garbled']:>7} {s['precision']:>9.3f} {s['recall']:>6.3f} "
-                  f"{s['fp']:>4} {s['match']:>10.3f} {s['false_match']:>11.3f}")
-        print("  held-out recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in r["held-out"]["by_kind"].items()))
-        print(f"  speed: {r['img_per_s']:.2f} img/s end-to-end at 1024 px (this machine)")
+        print_result(run_engine(e, n, args.bench if e == "rapidocr" else max(1, min(args.bench, 3))))
     return 0
 
 

@@ -60,6 +60,10 @@ def photo(name: str) -> np.ndarray:
         import matplotlib.cbook as cbook
 
         arr = np.asarray(Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB"))
+    elif name in ("motorcycle_left", "clock_motion", "cell", "color"):  # bundled files without a loader
+        import skimage.data
+
+        arr = np.asarray(Image.open(Path(skimage.data.__file__).parent / f"{name}.png").convert("RGB"))
     else:
         from skimage import data as skdata
 

@@ -5,7 +5,8 @@ OCR confidence alone cannot answer this: a recogniser reads random capitals ("QX
 The score of a region is a noisy-OR of independent pieces of evidence, each 0..1:
 
 - **lexicon** (`lexicon_miss`): the share of letters in tokens that are not words of the
-  campaign's languages (wordfreq lists). Real copy is made of words; shuffled letters and
+  campaign's languages (wordfreq lists), averaged with the worst token (one pseudo-word
+  among real ones is already a defect). Real copy is made of words; shuffled letters and
   letter soup are not. Tokens that split into several words ("LaunchDay", OCR often drops
   spaces) count as words; a token one edit away from a frequent long word counts half
   (OCR misreads a letter of real copy far more often than a generator shuffles one).
@@ -19,9 +20,15 @@ The score of a region is a noisy-OR of independent pieces of evidence, each 0..1
 - **unreadable glyphs** (`unreadable`): the detector found a text-like region but the
   recogniser reads nothing confidently, or far fewer characters than the region's shape
   holds. Random strokes and half-erased glyphs look like text to a detector and like
-  nothing to a reader.
+  nothing to a reader. Scaled by the region's ink contrast and line shape: low-contrast
+  textures and single round blobs also trigger detectors.
+- **junk** (`junk_rate`): symbols copy never uses, punctuation inside words, digits glued
+  into letter runs: what a recogniser emits when forced to read half-glyphs.
 
-`garble_score` combines them; the decision threshold is chosen on a tuning split
+Lexical evidence is damped for readings of one repeated glyph ("XXXY": lattices, fences)
+and for vertical boxes (poles, towers). Campaign words (brand names) join the lexicon.
+
+`garble_signals(...).score` combines them; the decision threshold is chosen on a tuning split
 (`python -m evals.text`).
 """
 from __future__ import annotations
@@ -40,6 +47,8 @@ LANGUAGE_SCRIPTS = {
     "el": {"GREEK"}, "zh": {"CJK"}, "ja": {"CJK", "HIRAGANA", "KATAKANA"}, "ko": {"HANGUL"},
     "ar": {"ARABIC"}, "fa": {"ARABIC"}, "he": {"HEBREW"}, "hi": {"DEVANAGARI"}, "th": {"THAI"},
 }
+#: Languages whose copy uses unaccented Latin letters only (accented letters there are suspicious).
+ASCII_LANGUAGES = {"en"}
 _SCRIPT_ALIASES = {"MICRO": "GREEK", "FULLWIDTH": "LATIN"}
 
 
@@ -49,6 +58,7 @@ class GarbleSignals:
     implausibility: float
     script_mix: float
     unreadable: float
+    junk: float
     letters: int
     score: float
 
@@ -138,9 +148,14 @@ def _segmentable(word: str, lang: str) -> bool:
 _SHORT_WORDS = frozenset("a i to of in on at by up us it is my we go do no be an or so me he if".split())
 
 
-def word_credit(token: str, languages: tuple[str, ...]) -> float:
-    """1 for a word (or words run together), 0.5 one edit from a frequent long word, else 0."""
+def word_credit(token: str, languages: tuple[str, ...], vocabulary: frozenset[str] = frozenset()) -> float:
+    """1 for a word (or words run together), 0.5 one edit from a frequent long word, else 0.
+
+    `vocabulary` adds campaign words (brand and product names, case-folded) to the lexicon.
+    """
     t = token.casefold()
+    if t in vocabulary:
+        return 1.0
     best = 0.0
     for lang in languages:
         if t in _lexicon_for(t, lang):
@@ -198,13 +213,51 @@ def _case_oddity(token: str) -> float:
     return min(1.0, flips / 1.0)
 
 
+def ink_contrast(rgb: np.ndarray, box) -> float:
+    """Grey-level gap between the two Otsu classes of a region (0..255).
+
+    Lettering (real or pseudo) is set to be read: ink on a contrasting ground, a gap of
+    100+ levels. Textures the detector mistakes for text (railings, foliage, brick) are
+    low-contrast, so the `unreadable` signal is scaled by this gap.
+    """
+    import cv2
+
+    crop = rgb[box.y:box.y + box.h, box.x:box.x + box.w]
+    if crop.size < 48:
+        return 0.0
+    g = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
+    t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    lo, hi = g[g <= t], g[g > t]
+    if lo.size == 0 or hi.size == 0:
+        return 0.0
+    return float(hi.mean() - lo.mean())
+
+
+def repetition_factor(toks: list[str]) -> float:
+    """Down-weights readings made of one repeated glyph ("XXXY", "IIII", "0000").
+
+    Periodic structures (lattice towers, fences, rows of windows) read as the same letter
+    over and over; generated pseudo-text, like real copy, uses varied letters.
+    """
+    letters = "".join(toks).casefold()
+    if len(letters) < 4:
+        return 1.0
+    ratio = len(set(letters)) / len(letters)
+    return float(min(1.0, max(0.0, (ratio - 0.3) / 0.4)))
+
+
 def garble_signals(text: str, confidence: float, shape: tuple[float, float] | None = None,
                    languages: tuple[str, ...] = ("en",), plaus_center: float = -4.6,
-                   plaus_scale: float = 0.35) -> GarbleSignals:
-    """All signals for one region. `shape` is the region's (length, height) along the text line."""
+                   plaus_scale: float = 0.35, contrast: float | None = None,
+                   vocabulary: frozenset[str] = frozenset(), vertical: bool = False) -> GarbleSignals:
+    """All signals for one region. `shape` is the region's (length, height) along the text line;
+    `contrast` its `ink_contrast` (None: unknown); `vocabulary` campaign words (brand names);
+    `vertical` a region much taller than wide (poles and towers read as letters more often
+    than ads set copy vertically, so lexical evidence counts half there)."""
     toks = tokens(text)
     letters = sum(len(t) for t in toks)
     scripts_ok = expected_scripts(languages)
+    ascii_only = all(lang.split("-")[0].lower() in ASCII_LANGUAGES for lang in languages)
 
     # Mixed scripts inside a word, or letters from a script the campaign does not use.
     mix = 0.0
@@ -214,6 +267,8 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
             mix = max(mix, 1.0)
         elif scripts - scripts_ok:
             mix = max(mix, 0.7 if len(t) >= 2 else 0.4)
+        elif ascii_only and not t.isascii() and word_credit(t, languages, vocabulary) < 1.0:
+            mix = max(mix, 0.6)  # "Priçe", "Rolı": look-alikes read as accented letters
 
     # Lexicon: share of letters (tokens >= 2 letters, weighted by length) that are not words.
     weighted = [(t, len(t) if len(t) >= 4 else 0.5 * len(t)) for t in toks if len(t) >= 2]
@@ -221,11 +276,15 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
     lex_miss = 0.0
     implaus = 0.0
     if total > 0:
-        lex_miss = sum(w * (1.0 - word_credit(t, languages)) for t, w in weighted) / total
+        credits = {t: word_credit(t, languages, vocabulary) for t, _ in weighted}
+        share = sum(w * (1.0 - credits[t]) for t, w in weighted) / total
+        # One pseudo-word among real ones ("Launch Dxy Qzvxj") is already a defect.
+        worst = max([1.0 - credits[t] for t, _ in weighted if len(t) >= 4] or [share])
+        lex_miss = 0.5 * share + 0.5 * worst
         # Plausibility of the letters that are not words (real words are plausible by definition).
         lps, ws = [], []
         for t, w in weighted:
-            if word_credit(t, languages) >= 1.0 or {script_of(c) for c in t} - {"LATIN"} - scripts_ok:
+            if credits[t] >= 1.0 or {script_of(c) for c in t} - {"LATIN"} - scripts_ok:
                 continue
             lp = max(bigram_logp(t, lang) for lang in languages)
             lps.append(lp - 1.5 * _case_oddity(t))
@@ -233,24 +292,58 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
         if lps:
             lp = float(np.average(lps, weights=ws))
             implaus = 1.0 / (1.0 + math.exp(-(plaus_center - lp) / plaus_scale))
-        # Few letters make weak evidence.
-        reliability = min(1.0, total / 5.0)
+        # Few letters make weak evidence; so do repeated glyphs and vertical boxes.
+        reliability = min(1.0, total / 5.0) * repetition_factor(toks) * (0.5 if vertical else 1.0)
         lex_miss *= reliability
         implaus *= reliability
 
-    # Unreadable: detector hit, weak or thin reading.
-    unread = max(0.0, (0.5 - float(confidence)) / 0.5)
+    # Unreadable: detector hit, weak or thin reading. Only line-shaped regions count fully:
+    # detectors also fire on single round or stroke-like objects (wheels, eyes, coins, a
+    # letter-like shadow), boxes about as wide as tall, which real copy rarely is.
+    unread = min(1.0, max(0.0, (0.75 - float(confidence)) / 0.45))
     if shape is not None:
         length, height = shape
         if height > 0:
-            expected_chars = length / height * 1.6
+            aspect = length / height
+            expected_chars = aspect * CHARS_PER_HEIGHT
             read_chars = len(text.strip())
-            if expected_chars >= 3:
+            if expected_chars >= 4:
                 deficit = 1.0 - read_chars / expected_chars
-                unread = max(unread, min(1.0, max(0.0, (deficit - 0.45) / 0.35)))
-    score = 1.0 - (1.0 - lex_miss * (0.35 + 0.65 * implaus)) * (1.0 - mix) * (1.0 - unread)
+                unread = max(unread, min(1.0, max(0.0, (deficit - 0.35) / 0.35)))
+            unread *= min(1.0, max(0.0, (aspect - 1.3) / 1.7))
+    if contrast is not None:
+        unread *= min(1.0, max(0.0, (contrast - 50.0) / 60.0))
+    junk = junk_rate(text)
+    score = 1.0 - ((1.0 - lex_miss * (0.5 + 0.5 * implaus)) * (1.0 - mix) * (1.0 - unread) * (1.0 - junk))
     return GarbleSignals(lexicon_miss=lex_miss, implausibility=implaus, script_mix=mix,
-                         unreadable=unread, letters=letters, score=score)
+                         unreadable=unread, junk=junk, letters=letters, score=score)
+
+
+#: Characters per unit of line length/height for set copy (measured on rendered and real text: 1.7-2.8).
+CHARS_PER_HEIGHT = 2.3
+_COPY_PUNCT = set(".,!?&-'’\"“”%$€£:;/+#@()<>=*_[]")
+
+
+def junk_rate(text: str) -> float:
+    """Symbols that copy does not use, punctuation inside words, digits glued inside letter runs.
+
+    A recogniser forced to read pseudo-glyphs or half-erased letters falls back on whatever
+    shape is closest: stray symbols ("∴"), dots and colons between letters ("fer::r.p,ing"),
+    digit/letter alternations ("1le", "5H5N"). Prices ("$19.99"), "U.S." and "4K" stay low.
+    """
+    chars = [c for c in text if not c.isspace()]
+    if len(chars) < 3:
+        return 0.0
+    odd = sum(1 for c in chars if not (c.isalnum() or c in _COPY_PUNCT))
+    flips = inner = 0
+    for chunk in text.split():
+        core = chunk.strip("".join(_COPY_PUNCT))
+        kinds = ["d" if c.isdigit() else "a" if c.isalpha() else "p" for c in core]
+        inner += sum(1 for k in kinds if k == "p")
+        alnum = [k for k in kinds if k != "p"]
+        flips += sum(1 for a, b in zip(alnum, alnum[1:]) if a != b)
+    rate = (odd + max(0, flips - 1) + 0.5 * max(0, inner - 1)) / len(chars)
+    return float(min(1.0, max(0.0, (rate - 0.05) / 0.2)))
 
 
 def region_shape(points: list[tuple[float, float]]) -> tuple[float, float]:

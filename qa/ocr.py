@@ -129,16 +129,22 @@ class EasyOcrEngine:
     name = "easyocr"
 
     def __init__(self, device: str = "cpu", languages: tuple[str, ...] = ("en",)):
+        import warnings
+
         import easyocr
         import easyocr_en_models
 
-        self._reader = easyocr.Reader(list(languages), gpu=str(device).startswith("cuda"),
-                                      download_enabled=False, verbose=False,
-                                      model_storage_directory=easyocr_en_models.model_dir())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # torch quantization deprecation notices
+            self._reader = easyocr.Reader(list(languages), gpu=str(device).startswith("cuda"),
+                                          download_enabled=False, verbose=False,
+                                          model_storage_directory=easyocr_en_models.model_dir())
         self.device = device
         self.model_id = model_id_for("easyocr")
 
     def read(self, rgb: np.ndarray, max_side: int = 1024) -> list[OcrRegion]:
+        import warnings
+
         import cv2
 
         h, w = rgb.shape[:2]
@@ -150,12 +156,12 @@ class EasyOcrEngine:
         hl = [[int(round(v * factor)) for v in box] for box in horizontal]
         fl = [[[float(x) * factor, float(y) * factor] for x, y in pts] for pts in free]
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # DataLoader pin_memory notice on CPU
+            results = self._reader.recognize(gray, horizontal_list=hl, free_list=fl, detail=1)
         out = []
-        seen = set()
-        for pts, txt, conf in self._reader.recognize(gray, horizontal_list=hl, free_list=fl, detail=1):
+        for pts, txt, conf in results:
             p = np.asarray(pts, dtype=np.float32)
-            key = tuple(np.round(p).astype(int).ravel())
-            seen.add(key)
             out.append(OcrRegion(points=[(float(x), float(y)) for x, y in p], box=_region(p, w, h),
                                  text=str(txt or ""), confidence=float(conf) if txt else 0.0))
         return out

@@ -69,8 +69,9 @@ TXT004 = Rule(
     fixer="inpaint",
 )
 
-# Chosen on the tuning split of `python -m evals.text` (never on the held-out split it reports).
-DEFAULT_GARBLE_THRESHOLD = 0.5
+# Per engine (their confidences and failure modes differ), chosen on the tuning split of
+# `python -m evals.text` (never on the held-out split it reports).
+ENGINE_GARBLE_THRESHOLDS = {"rapidocr": 0.225, "easyocr": 0.525}
 
 
 def normalize_copy(text: str) -> str:
@@ -107,7 +108,7 @@ def best_match(needle: str, lines: list[str]) -> tuple[float, int | None]:
 
 
 def reading_order(regions: list[Any]) -> list[Any]:
-    return sorted(regions, key=lambda r: (round((r.box.y + r.box.h / 2) / max(8, r.box.h)), r.box.x))
+    return sorted(regions, key=lambda r: (r.box.y, r.box.x))
 
 
 @register
@@ -125,14 +126,18 @@ class TextChecker(Checker):
         Option("languages", ["en"], "Campaign languages (wordfreq codes) for the lexicon and the letter model."),
         Option("required", [], "Phrases that must appear (fuzzy match), e.g. [\"Launch Day\"]."),
         Option("forbidden", [], "Words or phrases that must not appear (competitor names, banned claims)."),
+        Option("vocabulary", [], "Campaign words the lexicon lacks (brand and product names); the words of "
+               "`required` and `forbidden` are added automatically."),
         Option("allow_text", True, "False for placements where designers composite all typography (TXT004)."),
         Option("max_side", 1024, "Longer side of the copy text detection runs on (recognition uses full resolution)."),
-        Option("garble_threshold", DEFAULT_GARBLE_THRESHOLD, "Garble score (0..1) at or above which a region is TXT001."),
+        Option("garble_threshold", None, "Garble score (0..1) at or above which a region is TXT001 "
+               "(unset: the engine's threshold chosen on the evaluation's tuning split)."),
         Option("match_ratio", 0.8, "Fuzzy ratio (0..1) at which a required phrase counts as present."),
         Option("forbidden_ratio", 0.9, "Fuzzy ratio (0..1) at which a forbidden phrase counts as present."),
         Option("min_text_height", 10, "Ignore regions shorter than this many pixels (full resolution)."),
         Option("min_det_score", 0.5, "Ignore detector hits below this score."),
-        Option("min_confidence", 0.3, "allow_text false: confidence a reading needs to count as text, unless garbled."),
+        Option("min_confidence", 0.6, "allow_text false: a region counts as text when garbled, or read with this "
+               "confidence and at least 2 letters/digits (single round blobs read as \"0\" do not count)."),
     )
 
     # ---- helpers shared with the evaluation script -------------------------------------------
@@ -152,6 +157,8 @@ class TextChecker(Checker):
 
     def read_regions(self, asset: Asset, ctx: CheckContext) -> list[Any]:
         """OCR regions of an asset, memoised on the asset per engine and detection size."""
+        if min(asset.width, asset.height) < 8:  # nothing legible fits; detectors reject such inputs
+            return []
         engine = self.ocr(ctx)
         max_side = int(ctx.options.get("max_side") or 1024)
         regions = asset.feature(f"ocr:{engine.name}:{max_side}", lambda: engine.read(asset.rgb, max_side))
@@ -161,11 +168,20 @@ class TextChecker(Checker):
                 r.det_score >= float(o.get("min_det_score") or 0.0)]
 
     @staticmethod
-    def assess(regions: list[Any], ctx: CheckContext) -> list[tuple[Any, Any]]:
-        from qa.garble import garble_signals, region_shape
+    def assess(regions: list[Any], ctx: CheckContext, rgb: Any = None) -> list[tuple[Any, Any]]:
+        """Garble signals per region (`rgb`: the full-resolution pixels, for the contrast cue)."""
+        from qa.garble import garble_signals, ink_contrast, region_shape
 
-        langs = tuple(ctx.options.get("languages") or ["en"])
-        return [(r, garble_signals(r.text, r.confidence, region_shape(r.points), langs)) for r in regions]
+        from qa.garble import tokens
+
+        o = ctx.options
+        langs = tuple(o.get("languages") or ["en"])
+        vocab = frozenset(t.casefold() for phrase in [*(o.get("vocabulary") or []), *(o.get("required") or []),
+                                                      *(o.get("forbidden") or [])] for t in tokens(phrase))
+        return [(r, garble_signals(r.text, r.confidence, region_shape(r.points), langs,
+                                   contrast=ink_contrast(rgb, r.box) if rgb is not None else None,
+                                   vocabulary=vocab, vertical=r.box.h > 2 * r.box.w))
+                for r in regions]
 
     # ---- checker API --------------------------------------------------------------------------
     def is_active(self, ctx: CheckContext) -> bool:
@@ -187,7 +203,7 @@ class TextChecker(Checker):
             v = opts.get(key)
             if v is not None and not (isinstance(v, (int, float)) and 0 <= float(v) <= 1):
                 errors.append(f"{key}: must be a number between 0 and 1")
-        for key in ("required", "forbidden", "languages"):
+        for key in ("required", "forbidden", "languages", "vocabulary"):
             v = opts.get(key)
             if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
                 errors.append(f"{key}: must be a list of strings")
@@ -196,9 +212,10 @@ class TextChecker(Checker):
     def check(self, asset: Asset, ctx: CheckContext) -> list[Finding]:
         o = ctx.options
         regions = reading_order(self.read_regions(asset, ctx))
-        assessed = self.assess(regions, ctx)
+        assessed = self.assess(regions, ctx, asset.rgb)
         engine = self.engine_name(ctx)
-        threshold = float(o.get("garble_threshold", DEFAULT_GARBLE_THRESHOLD))
+        threshold = o.get("garble_threshold")
+        threshold = float(ENGINE_GARBLE_THRESHOLDS[engine] if threshold is None else threshold)
         out: list[Finding] = []
         allow_text = bool(o.get("allow_text", True))
         for region, sig in assessed:
@@ -206,7 +223,9 @@ class TextChecker(Checker):
                        "signals": sig.to_dict()}
             garbled = sig.score >= threshold
             if not allow_text:
-                if garbled or region.confidence >= float(o.get("min_confidence", 0.3)):
+                legible = (region.confidence >= float(o.get("min_confidence", 0.6))
+                           and sum(c.isalnum() for c in region.text) >= 2)
+                if garbled or legible:
                     out.append(TXT004.finding(
                         f"text found where the placement allows none: {_quote(region.text)}",
                         score=0.0, value=region.text, threshold="no text", region=region.box,

@@ -1,0 +1,204 @@
+"""Text checker: real OCR (rapidocr, one easyocr case) on generated images, plus the garble signals.
+
+Images are rendered with matplotlib's bundled DejaVu fonts on photos that ship inside
+scikit-image / matplotlib (see evals/text_synth.py), so no system fonts are needed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from evals.text_synth import draw_line, fit_photo, font_path, photo, render_on_photo
+from qa.garble import garble_signals, ink_contrast, junk_rate, script_of, word_credit
+from qa.registry import load_all
+from qa.testing import asset_from_array, make_context
+from qa.types import Region
+
+
+def run(asset, **options):
+    checker = load_all()["text"]()
+    ctx = make_context("text", {"engine": "rapidocr", **options})
+    return checker.check(asset, ctx)
+
+
+def overlaps(region: Region | None, box: tuple[int, int, int, int]) -> bool:
+    if region is None:
+        return False
+    x, y, w, h = box
+    ix = max(0, min(region.x + region.w, x + w) - max(region.x, x))
+    iy = max(0, min(region.y + region.h, y + h) - max(region.y, y))
+    return ix * iy >= 0.3 * min(region.area, w * h)
+
+
+@pytest.fixture(scope="module")
+def headline():
+    s = render_on_photo("Launch Day", "coffee", size=56, seed=1)
+    return s, asset_from_array(s.image, "launch.png")
+
+
+@pytest.fixture(scope="module")
+def letter_soup():
+    s = render_on_photo("QXZTRV BLKWMP", "chelsea", size=52, seed=2)
+    return s, asset_from_array(s.image, "soup.png")
+
+
+@pytest.fixture(scope="module")
+def pseudo_cyrillic():
+    s = render_on_photo("ЯЕДL SДLЕ NФW", "rocket", size=52, font="DejaVuSans.ttf", seed=3)
+    return s, asset_from_array(s.image, "cyrillic.png")
+
+
+@pytest.fixture(scope="module")
+def competitor():
+    s = render_on_photo("Brew with Acme today", "coffee", size=44, seed=4)
+    return s, asset_from_array(s.image, "acme.png")
+
+
+def test_rules_declared_with_inpaint_fixer():
+    cls = load_all()["text"]
+    codes = {r.code: r for r in cls.rules}
+    assert set(codes) == {"TXT001", "TXT002", "TXT003", "TXT004"}
+    for code in ("TXT001", "TXT004"):
+        assert codes[code].fixer == "inpaint" and codes[code].fix_safety == "unsafe"
+    assert all(r.severity.value == "error" for r in cls.rules)
+    names = {o.name for o in cls.options}
+    assert {"engine", "languages", "required", "forbidden", "allow_text", "max_side", "garble_threshold",
+            "match_ratio"} <= names
+
+
+def test_engine_choice_and_model_ids():
+    from qa.ocr import choose_engine
+
+    assert choose_engine("auto", "cpu") == "rapidocr"
+    assert choose_engine("auto", "cuda") == "easyocr"
+    checker = load_all()["text"]()
+    ids = checker.model_ids(make_context("text", {"engine": "easyocr"}))
+    assert "easyocr" in ids["ocr"] and "english_g2" in ids["ocr"]
+    ids = checker.model_ids(make_context("text", {"engine": "rapidocr"}))
+    assert "rapidocr" in ids["ocr"] and "PP-OCR" in ids["ocr"]
+
+
+def test_option_validation_messages():
+    cls = load_all()["text"]
+    errors = cls.validate_options({"engine": "tesseract", "garble_threshold": 3, "required": "Launch Day"})
+    assert any("engine" in e for e in errors)
+    assert any("garble_threshold" in e for e in errors)
+    assert any("required" in e for e in errors)
+
+
+def test_garble_signals_without_ocr():
+    assert script_of("a") == "LATIN" and script_of("Д") == "CYRILLIC" and script_of("Σ") == "GREEK"
+    assert word_credit("launch", ("en",)) == 1.0
+    assert word_credit("LaunchDay", ("en",)) == 1.0  # OCR dropped the space
+    assert word_credit("qxztrv", ("en",)) == 0.0
+    # High OCR confidence does not make letter soup legible.
+    assert garble_signals("QXZTRV BLKWMP", 0.97).score > 0.9
+    assert garble_signals("Launch Day", 0.97).score < 0.1
+    mixed = garble_signals("SДLЕ", 0.95)
+    assert mixed.script_mix == 1.0 and mixed.score > 0.9
+    # The detector saw a long line, the reader got one letter.
+    assert garble_signals("M", 0.2, shape=(300, 50)).unreadable > 0.9
+    assert junk_rate("fer::r.p,ing") > 0.3 and junk_rate("$19.99 only") == 0.0
+    # Unreadable low-contrast texture counts less than unreadable ink on a plain ground.
+    assert garble_signals("", 0.0, shape=(300, 50), contrast=30).unreadable == 0.0
+    assert garble_signals("", 0.0, shape=(300, 50), contrast=180).unreadable == 1.0
+
+
+def test_vocabulary_repetition_and_one_bad_word():
+    assert garble_signals("Zephyrix Launch", 0.97).score > 0.5  # unknown brand name reads as a non-word
+    assert garble_signals("Zephyrix Launch", 0.97, vocabulary=frozenset({"zephyrix"})).score == 0.0
+    assert garble_signals("XXXY", 0.95).score < 0.3  # a lattice read as one repeated letter
+    assert garble_signals("Launch Dxy Qzvxj", 0.95).score > 0.7  # one pseudo-word spoils the line
+
+
+def test_ink_contrast():
+    img = np.full((40, 120, 3), 200, np.uint8)
+    img[10:30, 10:110:8] = 20  # dark strokes on a light ground
+    assert ink_contrast(img, Region(0, 0, 120, 40)) > 150
+    noise = np.random.default_rng(0).integers(90, 130, (40, 120, 3)).astype(np.uint8)
+    assert ink_contrast(noise, Region(0, 0, 120, 40)) < 40
+
+
+def test_clean_headline_passes_and_required_copy_found(headline):
+    sample, asset = headline
+    findings = run(asset, required=["Launch Day"])
+    assert [f.code for f in findings] == [], [f.message for f in findings]
+
+
+def test_required_copy_missing(headline):
+    _, asset = headline
+    findings = run(asset, required=["Grand Opening", "launch day"])
+    assert [f.code for f in findings] == ["TXT002"]
+    assert "Grand Opening" in findings[0].message
+    assert findings[0].details["texts"]  # what was read, for the reviewer
+
+
+def test_letter_soup_flagged_with_region(letter_soup):
+    sample, asset = letter_soup
+    findings = run(asset)
+    garbled = [f for f in findings if f.code == "TXT001"]
+    assert garbled, [f.message for f in findings]
+    assert any(overlaps(f.region, sample.lines[0].box) for f in garbled)
+    f = garbled[0]
+    assert f.details["engine"] == "rapidocr" and f.details["signals"]["lexicon_miss"] > 0.5
+    assert f.to_dict()["region"]["w"] > 0
+
+
+def test_pseudo_cyrillic_flagged(pseudo_cyrillic):
+    sample, asset = pseudo_cyrillic
+    garbled = [f for f in run(asset) if f.code == "TXT001"]
+    assert any(overlaps(f.region, sample.lines[0].box) for f in garbled)
+
+
+def test_forbidden_word_found_with_region(competitor):
+    sample, asset = competitor
+    findings = run(asset, forbidden=["Acme", "Globex"])
+    forbidden = [f for f in findings if f.code == "TXT003"]
+    assert len(forbidden) == 1 and "Acme" in forbidden[0].message
+    assert overlaps(forbidden[0].region, sample.lines[0].box)
+    # Whole words only: "Acme" does not match inside another word.
+    assert not [f for f in run(competitor[1], forbidden=["Brewer", "Day"]) if f.code == "TXT003"]
+
+
+def test_text_not_allowed_flags_every_region(headline, letter_soup):
+    for sample, asset in (headline, letter_soup):
+        findings = run(asset, allow_text=False)
+        assert findings and all(f.code == "TXT004" for f in findings)
+        assert any(overlaps(f.region, sample.lines[0].box) for f in findings)
+
+
+def test_photo_without_text_is_clean():
+    asset = asset_from_array(fit_photo(photo("chelsea"), 768), "cat.png")
+    assert run(asset, allow_text=False, required=[]) == []
+    missing = run(asset, required=["Launch Day"])
+    assert [f.code for f in missing] == ["TXT002"] and "no text read" in missing[0].message
+
+
+def test_large_image_small_copy_read_from_full_resolution():
+    """Detection runs at max_side; recognition crops the original pixels."""
+    rng = np.random.default_rng(5)
+    canvas = Image.fromarray(fit_photo(photo("coffee"), 2400)).convert("RGB")
+    line = draw_line(canvas, "Free Shipping", "clean", font_path("DejaVuSans-Bold.ttf"), 40, 0.0, rng, [])
+    assert line is not None
+    asset = asset_from_array(np.asarray(canvas), "big.jpg", quality=92)
+    assert run(asset, required=["Free Shipping"], max_side=1024) == []
+
+
+def test_easyocr_engine_reads_and_flags():
+    """One easyocr run (offline weights, CPU here): clean copy found, letter soup flagged."""
+    rng = np.random.default_rng(6)
+    canvas = Image.fromarray(fit_photo(photo("coffee"), 640)).convert("RGB")
+    occupied: list = []
+    clean = draw_line(canvas, "Launch Day", "clean", font_path("DejaVuSans-Bold.ttf"), 52, 0.0, rng, occupied)
+    soup = draw_line(canvas, "QXZTRV BLKWMP", "clean", font_path("DejaVuSans-Bold.ttf"), 48, 0.0, rng, occupied)
+    assert clean and soup
+    asset = asset_from_array(np.asarray(canvas), "two.png")
+    checker = load_all()["text"]()
+    ctx = make_context("text", {"engine": "easyocr", "required": ["Launch Day"]})
+    findings = checker.check(asset, ctx)
+    assert not [f for f in findings if f.code == "TXT002"], [f.message for f in findings]
+    garbled = [f for f in findings if f.code == "TXT001"]
+    assert any(overlaps(f.region, soup.box) for f in garbled), [f.message for f in findings]
+    assert not any(overlaps(f.region, clean.box) for f in garbled)
+    assert garbled[0].details["engine"] == "easyocr"
