@@ -358,7 +358,8 @@ class Engine:
             return
         method = "spawn" if "torch" in sys.modules else "fork"
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context(method), initializer=_worker_init, initargs=(self.settings,)
+            max_workers=jobs, mp_context=mp.get_context(method), initializer=_worker_init,
+            initargs=(self.settings, max(1, (os.cpu_count() or 1) // jobs)),
         ) as pool:
             pending: dict[Future, list[int]] = {}
             queue = list(chunks)
@@ -391,11 +392,21 @@ class Engine:
 _WORKER: Engine | None = None
 
 
-def _worker_init(settings: EngineSettings) -> None:
+def _worker_init(settings: EngineSettings, threads: int = 1) -> None:
     global _WORKER
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and keeps finished work
+    # Worker processes already use every core: keep each one's math libraries to its share, or the
+    # processes oversubscribe the CPU (torch, OpenMP and OpenCV each default to all cores).
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    try:
+        import cv2
+
+        cv2.setNumThreads(threads)
+    except ImportError:
+        pass
     _WORKER = Engine(settings.config, settings.select, settings.ignore, settings.device, use_cache=False, jobs=1)
 
 
