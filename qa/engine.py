@@ -356,9 +356,8 @@ class Engine:
             for chunk in chunks:
                 yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk])
             return
-        method = "spawn" if "torch" in sys.modules else "fork"
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=mp.get_context(method), initializer=_worker_init,
+            max_workers=jobs, mp_context=_worker_context(), initializer=_worker_init,
             initargs=(self.settings, max(1, (os.cpu_count() or 1) // jobs)),
         ) as pool:
             pending: dict[Future, list[int]] = {}
@@ -390,6 +389,16 @@ class Engine:
 
 
 _WORKER: Engine | None = None
+
+
+def _worker_context() -> mp.context.BaseContext:
+    """forkserver where available: plain fork deadlocks when the parent already runs threads
+    (onnxruntime, mediapipe, torch pools), and spawn re-imports everything per worker."""
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["qa.engine", "qa.checks.spec", "numpy", "PIL.Image"])
+        return ctx
+    return mp.get_context("spawn")
 
 
 def _worker_init(settings: EngineSettings, threads: int = 1) -> None:
