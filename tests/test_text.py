@@ -175,6 +175,22 @@ def test_photo_without_text_is_clean():
     assert [f.code for f in missing] == ["TXT002"] and "no text read" in missing[0].message
 
 
+def test_whole_frame_detection_is_not_a_text_line():
+    """The detector's near-square box over the whole coffee photo (read "0元") is dropped;
+    a long thin line filling the frame (a tight headline crop) is kept."""
+    from qa.checks.text import plausible_text_box
+
+    w, h = 768, 512
+    frame = [(0, 0), (767, 0), (767, 511), (0, 511)]
+    banner = [(4, 100), (764, 100), (764, 400), (4, 400)]  # 760 x 300: line-shaped, 58% of the area
+    assert not plausible_text_box(frame, w, h, 0.5)
+    assert plausible_text_box(banner, w, h, 0.5)
+    assert plausible_text_box(frame, w, h, 1.0)  # 1 disables the filter
+    asset = asset_from_array(fit_photo(photo("coffee"), 768), "coffee.png")
+    assert [f for f in run(asset) if f.code == "TXT001"] == []
+    assert run(asset, allow_text=False) == []
+
+
 def test_large_image_small_copy_read_from_full_resolution():
     """Detection runs at max_side; recognition crops the original pixels."""
     rng = np.random.default_rng(5)

@@ -9,6 +9,10 @@ campaign's copy rules against what was read.
 Engines: `rapidocr` (PP-OCR ONNX, fast on CPU) and `easyocr` (CRAFT + english_g2, offline
 weights, GPU when present); `engine: auto` picks easyocr on CUDA and rapidocr on CPU.
 The report's model list names the engine and its models.
+
+Detections that cannot be text lines are dropped before scoring: too short (`min_text_height`),
+weak (`min_det_score`), or a near-square box over most of the frame (`max_region_share`;
+detectors return one on many text-free photos and read "0" or a stray glyph there).
 """
 from __future__ import annotations
 
@@ -107,6 +111,25 @@ def best_match(needle: str, lines: list[str]) -> tuple[float, int | None]:
     return best, where
 
 
+def plausible_text_box(points: Any, width: int, height: int, max_share: float = 0.5,
+                       line_aspect: float = 2.0) -> bool:
+    """False for a detection that cannot be a text line: its quadrilateral covers more than
+    `max_share` of the image area and is not line-shaped (length < `line_aspect` x height).
+
+    Text is read in lines (or columns); a box filling most of a photo with a near-square shape
+    is the detector responding to the whole frame (seen on coffee, cell, colorwheel, horse),
+    not lettering. Large lettering that really fills the frame is a long, thin line and passes.
+    """
+    from qa.garble import region_shape
+
+    if max_share >= 1.0 or width <= 0 or height <= 0:
+        return True
+    length, thick = region_shape(points)
+    if length * thick <= max_share * width * height:
+        return True
+    return length >= line_aspect * max(thick, 1e-6)
+
+
 def reading_order(regions: list[Any]) -> list[Any]:
     return sorted(regions, key=lambda r: (r.box.y, r.box.x))
 
@@ -136,6 +159,11 @@ class TextChecker(Checker):
         Option("forbidden_ratio", 0.9, "Fuzzy ratio (0..1) at which a forbidden phrase counts as present."),
         Option("min_text_height", 10, "Ignore regions shorter than this many pixels (full resolution)."),
         Option("min_det_score", 0.5, "Ignore detector hits below this score."),
+        Option("max_region_share", 0.5, "Ignore detector hits whose quadrilateral covers more than this share "
+               "of the image area unless they are line-shaped (length >= 2x height): the detectors return "
+               "a box over (almost) the whole frame on textured or flat photos (coffee, cells, colour "
+               "wheels) and read a glyph or two there; such a box cannot be a text line. A full-frame "
+               "banner line (e.g. a tight crop of a headline) is long and thin and is kept. 1 disables."),
         Option("min_confidence", 0.6, "allow_text false: a region counts as text when garbled, or read with this "
                "confidence and at least 2 letters/digits (single round blobs read as \"0\" do not count)."),
     )
@@ -163,9 +191,12 @@ class TextChecker(Checker):
         max_side = int(ctx.options.get("max_side") or 1024)
         regions = asset.feature(f"ocr:{engine.name}:{max_side}", lambda: engine.read(asset.rgb, max_side))
         o = ctx.options
+        share = o.get("max_region_share")
+        share = 0.5 if share is None else float(share)
         return [r for r in regions if r.box.h >= int(o.get("min_text_height") or 0) and
                 min(r.box.w, r.box.h) >= int(o.get("min_text_height") or 0) and
-                r.det_score >= float(o.get("min_det_score") or 0.0)]
+                r.det_score >= float(o.get("min_det_score") or 0.0) and
+                plausible_text_box(r.points, asset.width, asset.height, share)]
 
     @staticmethod
     def assess(regions: list[Any], ctx: CheckContext, rgb: Any = None) -> list[tuple[Any, Any]]:
@@ -199,7 +230,7 @@ class TextChecker(Checker):
         engine = str(opts.get("engine", "auto")).lower()
         if engine not in ("auto", "rapidocr", "easyocr"):
             errors.append(f"engine: {engine!r} is not one of auto, rapidocr, easyocr")
-        for key in ("garble_threshold", "match_ratio", "forbidden_ratio"):
+        for key in ("garble_threshold", "match_ratio", "forbidden_ratio", "max_region_share"):
             v = opts.get(key)
             if v is not None and not (isinstance(v, (int, float)) and 0 <= float(v) <= 1):
                 errors.append(f"{key}: must be a number between 0 and 1")
