@@ -30,10 +30,11 @@ import datetime as _dt
 import io
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Union
+
+from qa.fsutil import atomic_write_bytes
 
 #: IPTC digital source type URIs (https://cv.iptc.org/newscodes/digitalsourcetype/).
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -191,25 +192,8 @@ def generate_test_chain(out_dir: str | os.PathLike, *, common_name: str = "asset
 # --------------------------------------------------------------------------- io helpers
 
 def atomic_write(path: str | os.PathLike, data: bytes, *, mode: int | None = None) -> Path:
-    """Write `data` to `path` via a temp file in the same directory, fsync, os.replace."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return target
+    """Write `data` atomically (see `qa.fsutil.atomic_write_bytes`)."""
+    return atomic_write_bytes(path, data, mode=mode)
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -35,11 +35,12 @@ import io
 import json
 import os
 import sqlite3
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+from qa.fsutil import atomic_write_text
 
 __all__ = [
     "ACTIONS",
@@ -560,21 +561,3 @@ def _signoff_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"assets": len(per_asset), "by_signoff": dict(sorted(counts.items()))}
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write `text` to `path` via a temp file in the same directory, fsync, os.replace."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target

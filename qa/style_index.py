@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from qa.fsutil import atomic_write_bytes
 
 from qa.config import ConfigError
 
@@ -228,19 +228,7 @@ class StyleIndex:
             arrays["prior_content_var"] = np.asarray(self.prior["content_var"], dtype=np.float64)
             arrays["prior_weight"] = np.asarray(self.prior["weight"], dtype=np.float64)
         np.savez(buf, **arrays)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(buf.getvalue())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write_bytes(path, buf.getvalue())
         return path
 
 

@@ -168,7 +168,7 @@ def test_write_is_atomic_and_leaves_no_temp_files(report: Report, tmp_path: Path
     target = tmp_path / "nested" / "out" / "report.sarif"
     written = write(report, "sarif", target)
     assert written == target and target.read_text(encoding="utf-8") == render(report, "sarif")
-    from qa.report import _umask
+    from qa.fsutil import _umask
 
     assert target.stat().st_mode & 0o777 == 0o666 & ~_umask()  # a normal new file, not mkstemp's 0600
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.sarif"]

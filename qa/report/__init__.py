@@ -13,7 +13,6 @@ from __future__ import annotations
 import json as _json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -26,6 +25,7 @@ from qa.report import junit as _junit
 from qa.report import sarif as _sarif
 from qa.report import text as _text
 from qa.report.text import render_text
+from qa.fsutil import atomic_write_text
 from qa.types import Report
 
 WRITERS: dict[str, Callable[[Report], str]] = {
@@ -60,54 +60,6 @@ def _writer(fmt: str) -> Callable[[Report], str]:
 def render(report: Report, fmt: str) -> str:
     """Render `report` in format `fmt` (pure: no files, no environment)."""
     return _writer(fmt)(report)
-
-
-def _umask() -> int:
-    """The process umask, read without changing it where /proc allows (thread-safe)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return umask
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write `text` (UTF-8, newlines as given) to `path` atomically: temp file in the same
-    directory, flush + fsync, then `os.replace`, so readers never see a partial report."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # persist the rename (POSIX); best effort
-        try:
-            dfd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
-    return target
 
 
 def write(report: Report, fmt: str, path: str | os.PathLike[str]) -> Path:
