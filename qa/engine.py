@@ -6,6 +6,7 @@ processes when `jobs > 1`; each worker loads models once, lazily.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
@@ -13,12 +14,13 @@ import os
 import sys
 import time
 import traceback
+import types
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from qa import __version__
 from qa.asset import Asset, sha256_bytes
@@ -366,7 +368,8 @@ class Engine:
                 while queue or pending:
                     while queue and len(pending) < jobs * 2:  # bounded in-flight work
                         chunk = queue.pop(0)
-                        fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1]) for i in chunk])
+                        with _main_module_hidden():  # workers start on the first submit
+                            fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1]) for i in chunk])
                         pending[fut] = chunk
                     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     for fut in finished:
@@ -389,6 +392,19 @@ class Engine:
 
 
 _WORKER: Engine | None = None
+
+
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start workers without re-running the parent's `__main__` (a script, a notebook, a
+    Streamlit page): spawn/forkserver children import it otherwise. Workers need only qa.engine."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _worker_context() -> mp.context.BaseContext:
