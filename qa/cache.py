@@ -33,6 +33,10 @@ class ResultCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+            " inode INTEGER, sha256 TEXT NOT NULL)"
+        )
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         keys = list(keys)
@@ -54,6 +58,30 @@ class ResultCache:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", rows)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def known_hashes(self, paths: list[str]) -> dict[str, tuple[tuple[int, int, int], str]]:
+        """Last recorded (size, mtime_ns, inode) and sha256 per absolute path."""
+        out: dict[str, tuple[tuple[int, int, int], str]] = {}
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT path, size, mtime_ns, inode, sha256 FROM files WHERE path IN ({marks})", chunk)
+            for path, size, mtime_ns, inode, sha in rows:
+                out[path] = ((size, mtime_ns, inode), sha)
+        return out
+
+    def remember_hashes(self, rows: list[tuple[str, int, int, int, str]]) -> None:
+        """Record (path, size, mtime_ns, inode, sha256) of files hashed in this run."""
+        if not rows:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -272,15 +272,28 @@ class Engine:
         results: list[AssetResult | None] = [None] * len(files)
         keys: list[str | None] = [None] * len(files)
         todo: list[int] = []
-        # Hash every file (fast) and look the hashes up in the cache.
+        # Hash every file and look the hashes up in the cache. A file whose size, mtime and inode
+        # match the last run reuses its recorded hash (git's index trick), so an unchanged
+        # folder is only stat()ed; any change means a fresh read and hash.
+        known = cache.known_hashes([str(p) for p, _ in files]) if cache else {}
+        fresh_hashes: list[tuple[str, int, int, int, str]] = []
         for i, (path, display) in enumerate(files):
             try:
-                data = path.read_bytes()
+                st = path.stat()
+                stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+                prev = known.get(str(path))
+                sha = prev[1] if prev and prev[0] == stamp else None
+                if sha is None:
+                    sha = sha256_bytes(path.read_bytes())
+                    if time.time() - st.st_mtime > 2.0:  # a file written just now may change within its mtime tick
+                        fresh_hashes.append((str(path), *stamp, sha))
             except OSError as exc:
                 results[i] = self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
                 continue
-            keys[i] = f"{sha256_bytes(data)}:{Path(display).suffix.lower()}:{fingerprint}"
+            keys[i] = f"{sha}:{Path(display).suffix.lower()}:{fingerprint}"
             todo.append(i)
+        if cache:
+            cache.remember_hashes(fresh_hashes)
         hits = cache.get_many(k for k in keys if k) if cache else {}
         misses = []
         for i in todo:

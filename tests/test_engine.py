@@ -95,3 +95,22 @@ def test_check_bytes_runs_selected_checks_on_memory(tmp_path):
     result = engine.check_bytes(encode(sample_photo("coffee"), "PNG"), "mem/coffee.png")
     assert {f.code for f in result.findings} == {"RES001", "RES002"}
     assert result.status == AssetStatus.FAIL
+
+
+def test_unchanged_files_reuse_recorded_hashes_and_edits_are_noticed(tmp_path, photo_folder):
+    import os
+
+    old = 1_600_000_000
+    for p in photo_folder.iterdir():
+        os.utime(p, (old, old))
+    first = _engine(tmp_path).check_paths([photo_folder])
+    assert not any(a.cached for a in first.assets)
+    second = _engine(tmp_path).check_paths([photo_folder])
+    assert all(a.cached for a in second.assets if a.sha256)
+    # Same name, new pixels (and a new mtime): must be re-hashed and re-checked.
+    target = photo_folder / "small.png"
+    Image.fromarray(np.zeros((1200, 1200, 3), np.uint8)).save(target)
+    os.utime(target, (old + 10, old + 10))
+    third = _engine(tmp_path).check_paths([photo_folder])
+    small = next(a for a in third.assets if a.path.endswith("small.png"))
+    assert not small.cached and small.findings == [] and small.width == 1200
