@@ -13,7 +13,10 @@ image per call, so "batching" is a loop over images with a loaded graph.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,20 +38,22 @@ POSE_ELBOWS = (13, 14)
 
 
 def modules_dir() -> Path:
-    import mediapipe
+    """mediapipe's bundled model folder, found without importing mediapipe (that costs seconds:
+    it imports matplotlib), so naming the weights for the cache key stays cheap."""
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("mediapipe is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "modules"
 
-    return Path(mediapipe.__file__).parent / "modules"
 
-
+@functools.lru_cache(maxsize=None)
 def _weights_id(files: tuple[str, ...]) -> str:
-    import mediapipe
-
     parts = []
     for rel in files:
         p = modules_dir() / rel
         digest = hashlib.sha256(p.read_bytes()).hexdigest()[:12] if p.exists() else "missing"
         parts.append(f"{Path(rel).stem}:{digest}")
-    return f"mediapipe=={mediapipe.__version__} " + " ".join(parts)
+    return f"mediapipe=={importlib.metadata.version('mediapipe')} " + " ".join(parts)
 
 
 @dataclass

@@ -272,3 +272,20 @@ def test_single_asset_without_references_is_silent(encoder):
     assert checker.check_batch([asset], ctx) == [[]]
     assert len(asset.feature("artifact:style_embedding", lambda: None)) == encoder.dim
     assert checker.finalize([], ctx) == {}
+
+
+def test_leave_one_out_closed_form_matches_definition():
+    import numpy as np
+
+    from qa import style_index as si
+
+    rng = np.random.default_rng(7)
+    blocks = [("net", 0, 40), ("colour", 40, 60)]
+    emb = rng.normal(size=(60, 60)) * rng.uniform(0.1, 3.0, size=60)
+    synthetic_prior = {"content_var": rng.uniform(0.5, 2.0, size=60), "weight": rng.uniform(0, 1, size=60),
+                       "shrink": 0.5}
+    for prior in (None, synthetic_prior):
+        slow = np.array([si.StyleStats.fit(np.delete(emb, i, 0), blocks, si.COLOUR_WEIGHT, si.SHRINK, prior)
+                         .distance(emb[i])[0] for i in range(len(emb))])
+        fast = si._leave_one_out_closed_form(emb, blocks, si.COLOUR_WEIGHT, si.SHRINK, prior)
+        np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9)
