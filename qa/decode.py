@@ -254,7 +254,8 @@ def decode(
         rgb = alpha = None
         if want_pixels:
             try:
-                oriented = ImageOps.exif_transpose(im)
+                # exif_transpose copies the whole image even when nothing needs rotating.
+                oriented = ImageOps.exif_transpose(im) if orientation not in (0, 1) else im
                 converted, color_space = _to_srgb(oriented, icc)
             except Exception as exc:  # noqa: BLE001
                 raise DecodeError(f"cannot convert pixels to sRGB ({exc})") from exc
