@@ -59,7 +59,7 @@ def encode(rgb: np.ndarray, alpha: np.ndarray | None, fmt: str, dpi: tuple[float
 
 def edit_actions(steps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Specific C2PA actions of the accepted steps, and the parameters of `c2pa.edited`."""
-    from qa.c2pa_tools import _action
+    from qa.c2pa_tools import c2pa_action
 
     extra: list[dict[str, Any]] = []
     descriptions: list[str] = []
@@ -70,7 +70,7 @@ def edit_actions(steps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dic
                 descriptions.append(f"{step['fixer']}: {desc}")
             if act.get("action") in ("c2pa.edited", "c2pa.opened"):
                 continue
-            extra.append(_action(act["action"], act.get("parameters")))
+            extra.append(c2pa_action(act["action"], act.get("parameters")))
     params = {"description": "assetqa fix: " + ("; ".join(descriptions) or "signed")}
     return extra, params
 
@@ -96,7 +96,7 @@ def sidecar_path(output: Path) -> Path:
 
 
 def write_sidecar(path: Path, record: dict[str, Any]) -> Path:
-    from qa.c2pa_tools import atomic_write
+    from qa.fsutil import atomic_write_bytes as atomic_write
     from qa.types import _jsonable
 
     doc = {"schema_version": SIDECAR_SCHEMA, **_jsonable(record)}

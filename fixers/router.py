@@ -399,7 +399,7 @@ class Router:
 
     def _write_output(self, record: AssetFix, src: Path, ext: str, data: bytes) -> None:
         from qa.asset import sha256_bytes
-        from qa.c2pa_tools import atomic_write
+        from qa.fsutil import atomic_write_bytes as atomic_write
 
         out = output_path(self.settings.out_dir, src, ext)
         if str(out) in self._written:  # two inputs with the same name in different folders

@@ -221,24 +221,9 @@ def _read_input(value: BytesOrPath) -> tuple[bytes, Path | None]:
 
 def sniff_mime(data: bytes) -> str | None:
     """Mime type from magic bytes (the formats assetqa decodes), or None."""
-    head = bytes(data[:32])
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    if head[4:8] == b"ftyp":
-        brand = head[8:12]
-        if brand in (b"avif", b"avis"):
-            return "image/avif"
-        if brand in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc"):
-            return "image/heif"
-    return None
+    from qa.decode import MIME_TYPES, sniff_format
+
+    return MIME_TYPES.get(sniff_format(bytes(data[:256])) or "")
 
 
 def _mime_for(data: bytes, mime: str | None, path: Path | None) -> str:
@@ -300,7 +285,7 @@ def _write_output(out_path: str | os.PathLike, signed: bytes, *inputs: Path | No
     return atomic_write(out, signed)
 
 
-def _action(name: str, parameters: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+def c2pa_action(name: str, parameters: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     act: dict[str, Any] = {"action": name, "softwareAgent": {"name": CLAIM_GENERATOR}}
     act.update({k: v for k, v in extra.items() if v is not None})
     if parameters:
@@ -335,7 +320,7 @@ def sign_created(data: BytesOrPath, mime: Any, out_path: Any = None, chain: Test
         "format": mime,
         "assertions": [{
             "label": "c2pa.actions.v2",
-            "data": {"actions": [_action("c2pa.created", parameters, digitalSourceType=dst)]},
+            "data": {"actions": [c2pa_action("c2pa.created", parameters, digitalSourceType=dst)]},
         }],
     }
     signed = _sign_bytes(manifest, mime, raw, chain)
@@ -375,16 +360,16 @@ def sign_edit(parent_path: str | os.PathLike, edited: BytesOrPath, out_path: str
         ai_generated = parent_info.ai_disclosure
     ingredient_label = "parent"
     ingredient = {"title": parent.name, "relationship": "parentOf", "label": ingredient_label}
-    opened = _action("c2pa.opened", {"ingredientIds": [ingredient_label]},
+    opened = c2pa_action("c2pa.opened", {"ingredientIds": [ingredient_label]},
                      digitalSourceType=TRAINED_ALGORITHMIC_MEDIA if ai_generated else None)
     acts: list[dict[str, Any]] = [opened]
     if include_edited:
-        acts.append(_action("c2pa.edited", parameters))
+        acts.append(c2pa_action("c2pa.edited", parameters))
     for a in actions:
         if isinstance(a, str):
             if a in ("c2pa.opened", "c2pa.edited") and any(x["action"] == a for x in acts):
                 continue
-            acts.append(_action(a))
+            acts.append(c2pa_action(a))
         else:
             acts.append(dict(a))
     manifest = {
