@@ -17,6 +17,8 @@ Heavy imports (onnxruntime, torch, easyocr) happen inside the loaders only.
 """
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -94,6 +96,10 @@ class RapidOcrEngine:
             "Det.limit_type": "max",
             "Det.limit_side_len": 1024,
         }
+        threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+        if threads > 0:  # a worker process's share of the cores (set by the engine)
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+            params["EngineConfig.onnxruntime.inter_op_num_threads"] = 1
         if str(device).startswith("cuda"):
             params["EngineConfig.onnxruntime.use_cuda"] = True
         self._ocr = RapidOCR(params=params)
