@@ -53,15 +53,7 @@ class ResultCache:
 
     def put_many(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
         rows = [(k, json.dumps(v, separators=(",", ":"))) for k, v in items]
-        if not rows:
-            return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", rows)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+        self._write_many("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", rows)
 
     def known_hashes(self, paths: list[str]) -> dict[str, tuple[tuple[int, int, int], str]]:
         """Last recorded (size, mtime_ns, inode) and sha256 per absolute path."""
@@ -77,11 +69,15 @@ class ResultCache:
 
     def remember_hashes(self, rows: list[tuple[str, int, int, int, str]]) -> None:
         """Record (path, size, mtime_ns, inode, sha256) of files hashed in this run."""
+        self._write_many("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+
+    def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One IMMEDIATE transaction per batch: committed as soon as the batch is done."""
         if not rows:
             return
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.executemany(sql, rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

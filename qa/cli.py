@@ -101,14 +101,22 @@ class Progress:
         sys.stderr.flush()
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def load_rules_or_report(rules: str | None):  # type: ignore[no-untyped-def]
+    """The profile for a command, or None after printing its errors (the command exits 2)."""
     from qa.config import ConfigError, load_config
-    from qa.engine import Engine, UsageError
 
     try:
-        config = load_config(args.rules)
+        return load_config(rules)
     except ConfigError as exc:
         print(f"assetqa: invalid rules:\n{exc}", file=sys.stderr)
+        return None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from qa.engine import Engine, UsageError
+
+    config = load_rules_or_report(args.rules)
+    if config is None:
         return 2
     if args.fail_on:
         from qa.types import Severity

@@ -107,13 +107,11 @@ def build_settings(config: Any, args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from fixers.router import FixUsageError, Router, check_out_dir
-    from qa.config import ConfigError, load_config
+    from qa.cli import load_rules_or_report
     from qa.engine import Engine, UsageError, discover
 
-    try:
-        config = load_config(args.rules)
-    except ConfigError as exc:
-        print(f"assetqa: invalid rules:\n{exc}", file=sys.stderr)
+    config = load_rules_or_report(args.rules)
+    if config is None:
         return 2
     try:
         out_resolved = Path(args.out).expanduser().resolve()
