@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -371,13 +372,24 @@ def nearest_colour_map(rgb: np.ndarray, colour_labs: np.ndarray) -> np.ndarray:
 
     Fast (a lookup per pixel): the nearest colour is computed once per 5-bit RGB bin.
     """
-    lut = quantised_lab_lut()
+    lut_t = _quantised_lab_lut_t()
     c = np.asarray(colour_labs, np.float32).reshape(-1, 3)
-    d = c @ lut.T
-    d *= -2.0
-    d += (c * c).sum(1)[:, None]
-    bin_label = np.argmin(d, axis=0).astype(np.int16)
+    cc = (c * c).sum(1)
+    # |x-c|^2 - |x|^2 = |c|^2 - 2 x.c; a running minimum over the few colours beats argmin over axis 0.
+    best = cc[0] - 2.0 * (c[0] @ lut_t)
+    bin_label = np.zeros(lut_t.shape[1], np.int16)
+    for k in range(1, c.shape[0]):
+        dk = cc[k] - 2.0 * (c[k] @ lut_t)
+        closer = dk < best
+        np.minimum(best, dk, out=best)
+        bin_label[closer] = k
     return bin_label[quantised_index(rgb)]
+
+
+@lru_cache(maxsize=1)
+def _quantised_lab_lut_t() -> np.ndarray:
+    """`quantised_lab_lut()` transposed to (3, 32768), contiguous: one row per channel for the dot products."""
+    return np.ascontiguousarray(quantised_lab_lut().T)
 
 
 def assign_to_colours(lab: np.ndarray, colour_labs: np.ndarray) -> np.ndarray:

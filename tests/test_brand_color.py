@@ -244,3 +244,23 @@ def test_degenerate_images(checker):
     got = {f.code: f for f in checker.check(asset_from_array(off, "off.png"), ctx_with())}
     assert set(got) == {"BRD001", "BRD002"}
     assert got["BRD002"].region == Region(0, 0, 80, 50)
+
+
+@pytest.mark.parametrize("shape", [(1024, 1024), (768, 1024), (1000, 1500), (300, 451)])
+def test_area_downscale_matches_exact_area_average(shape):
+    """The halving chain must agree with OpenCV's exact INTER_AREA to within rounding."""
+    import cv2
+
+    from qa.imageops import area_downscale
+
+    rgb = cv2.resize(sample_photo("astronaut"), (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC)
+    s = 256 / max(shape)
+    size = (max(1, round(shape[1] * s)), max(1, round(shape[0] * s)))
+    exact = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA).astype(int)
+    fast = area_downscale(rgb, size)
+    assert fast.shape == exact.shape and fast.dtype == np.uint8
+    diff = np.abs(fast.astype(int) - exact)
+    if max(shape) % 256 == 0:  # power-of-two ratios: the chain is the same box filter, up to rounding
+        assert diff.max() <= 1
+    else:  # cell borders fall on 2-px steps, so only pixels at strong edges differ noticeably
+        assert diff.mean() < 1.5

@@ -103,3 +103,34 @@ def test_jpeg_draft_decodes_smaller_when_asked():
     assert full.rgb.shape[0] == 2048
     assert small.rgb.shape[0] <= 1024 and small.scale < 1
     assert (small.width, small.height) == (2048, 2048)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_fast_decode_matches_pillow_pixel_for_pixel(fmt, mode):
+    """The OpenCV fast path must be invisible: same pixels and metadata as Pillow's conversion."""
+    from qa import decode as decode_module
+
+    im = Image.fromarray(sample_photo("coffee")).convert(mode)
+    data = encode(np.asarray(im.convert("RGB")) if mode == "RGB" else np.asarray(im), fmt)
+    fast = decode_module._fast_decode(data, fmt, mode, {}, im.width, im.height)
+    assert fast is not None, "plain 8-bit images should take the fast path"
+    expected = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    assert np.array_equal(fast, expected)
+    decoded = decode(data)
+    assert np.array_equal(decoded.rgb, expected) and decoded.rgb.flags.c_contiguous
+    assert decoded.color_space == "untagged" and decoded.alpha is None
+
+
+def test_fast_decode_leaves_truncated_and_special_images_to_pillow():
+    from qa import decode as decode_module
+
+    rgb = sample_photo("coffee")
+    jpeg = encode(rgb, "JPEG")
+    assert decode_module._fast_decode(jpeg[:-2000], "JPEG", "RGB", {}, rgb.shape[1], rgb.shape[0]) is None
+    png = encode(rgb, "PNG")
+    assert decode_module._fast_decode(png[:-2000], "PNG", "RGB", {}, rgb.shape[1], rgb.shape[0]) is None
+    assert decode_module._fast_decode(png, "PNG", "RGB", {"transparency": 0}, rgb.shape[1], rgb.shape[0]) is None
+    assert decode_module._fast_decode(png, "PNG", "P", {}, rgb.shape[1], rgb.shape[0]) is None
+    with pytest.raises(DecodeError, match="truncated|corrupt"):
+        decode(png[:-2000])

@@ -39,6 +39,7 @@ import numpy as np
 from qa import colour
 from qa.asset import Asset
 from qa.context import CheckContext
+from qa.imageops import area_downscale
 from qa.registry import Checker, Option, Rule, register
 from qa.types import Finding, Region, Severity
 
@@ -199,7 +200,7 @@ class BrandColorChecker(Checker):
             if s >= 1.0:
                 return rgb
             size = (max(1, round(W * s)), max(1, round(H * s)))
-            return cv2.resize(np.ascontiguousarray(rgb), size, interpolation=cv2.INTER_AREA)
+            return area_downscale(rgb, size)
 
         small = asset.feature(f"brand_color:area:{REGION_MAX_SIDE}", shrink)
         h, w = small.shape[:2]
@@ -209,7 +210,7 @@ class BrandColorChecker(Checker):
 
         key = f"brand_color:labels:{REGION_MAX_SIDE}:{centroids.tobytes().hex()}"
         lab_map = asset.feature(key, labels_map)
-        mask = (lab_map == index).astype(np.uint8)
+        mask = (lab_map == index).view(np.uint8)
         opaque = asset.opaque_mask()
         if opaque is not None:
             op_small = cv2.resize(opaque.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)

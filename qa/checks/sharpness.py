@@ -144,10 +144,17 @@ def replication(gray: np.ndarray, step: int = 4, min_texture: float = 1.5) -> fl
     not. Natural content scores ~0.01; flat designs with axis-aligned edges up to ~0.2 on
     one axis. Returns the smaller of the two axes (both must show it); 0 if too flat.
     """
-    g = gray[::step].astype(np.int16)
-    gt = gray[:, ::step].astype(np.int16)
+    import cv2
+
+    if min(gray.shape[:2]) < 17:  # fewer than 16 neighbour differences on an axis
+        return 0.0
+    rows = np.ascontiguousarray(gray[::step])
+    cols = np.ascontiguousarray(gray[:, ::step])
+    # uint8 absdiff + integer sums: the same means as numpy's int16 diff, at a third of the cost.
+    col_diff = cv2.absdiff(rows[:, 1:], rows[:, :-1]).sum(axis=0, dtype=np.uint32) / max(1, rows.shape[0])
+    row_diff = cv2.absdiff(cols[1:], cols[:-1]).sum(axis=1, dtype=np.uint32) / max(1, cols.shape[1])
     fractions = []
-    for d in (np.abs(np.diff(g, axis=1)).mean(axis=0), np.abs(np.diff(gt, axis=0)).mean(axis=1)):
+    for d in (col_diff, row_diff):
         if d.size < 16:
             return 0.0
         pad = np.pad(d, 1, mode="edge")
