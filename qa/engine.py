@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -127,6 +128,7 @@ class Engine:
         self.backend = backend
         self.ray_address = ray_address
         self.needs_pixels = any(c.needs_pixels for c in self.checkers.values())
+        self._done = 0  # assets finished in the current check_paths run (for progress)
         self.max_pixels = int(config.family_options("format").get("max_pixels") or 100_000_000)
 
     # ----- identity -------------------------------------------------------------------------
@@ -271,46 +273,12 @@ class Engine:
         cache = ResultCache(self.cache_dir) if self.use_cache else None
         results: list[AssetResult | None] = [None] * len(files)
         keys: list[str | None] = [None] * len(files)
-        todo: list[int] = []
-        # Hash every file and look the hashes up in the cache. A file whose size, mtime and inode
-        # match the last run reuses its recorded hash (git's index trick), so an unchanged
-        # folder is only stat()ed; any change means a fresh read and hash.
-        known = cache.known_hashes([str(p) for p, _ in files]) if cache else {}
-        fresh_hashes: list[tuple[str, int, int, int, str]] = []
-        for i, (path, display) in enumerate(files):
-            try:
-                st = path.stat()
-                stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
-                prev = known.get(str(path))
-                sha = prev[1] if prev and prev[0] == stamp else None
-                if sha is None:
-                    sha = sha256_bytes(path.read_bytes())
-                    if time.time() - st.st_mtime > 2.0:  # a file written just now may change within its mtime tick
-                        fresh_hashes.append((str(path), *stamp, sha))
-            except OSError as exc:
-                results[i] = self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
-                continue
-            keys[i] = f"{sha}:{Path(display).suffix.lower()}:{fingerprint}"
-            todo.append(i)
-        if cache:
-            cache.remember_hashes(fresh_hashes)
-        hits = cache.get_many(k for k in keys if k) if cache else {}
-        misses = []
-        for i in todo:
-            hit = hits.get(keys[i])  # type: ignore[arg-type]
-            if hit is not None:
-                res = AssetResult.from_dict(hit)
-                res.path = files[i][1]
-                res.artifacts = hit.get("artifacts", {})
-                res.cached = True
-                results[i] = res
-            else:
-                misses.append(i)
-        done = len(files) - len(misses)
-        if self.progress:
-            self.progress(done, len(files))
+        self._done = 0
         interrupted = False
         try:
+            # Hashing and cache lookups stream into the workers: checking starts with the first
+            # uncached block instead of after the whole folder has been read and hashed.
+            misses = self._uncached_chunks(files, fingerprint, cache, results, keys)
             for batch_indices, batch_results in self._run_misses(files, misses):
                 stored = []
                 for i, res in zip(batch_indices, batch_results):
@@ -321,9 +289,9 @@ class Engine:
                         stored.append((keys[i], payload))
                 if cache:
                     cache.put_many(stored)
-                done += len(batch_indices)
+                self._done += len(batch_indices)
                 if self.progress:
-                    self.progress(done, len(files))
+                    self.progress(self._done, len(files))
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -351,6 +319,65 @@ class Engine:
         )
         return report
 
+    def _uncached_chunks(
+        self,
+        files: list[tuple[Path, str]],
+        fingerprint: str,
+        cache: ResultCache | None,
+        results: list[AssetResult | None],
+        keys: list[str | None],
+        block: int = 64,
+    ) -> Iterator[list[int]]:
+        """Hash files block by block, fill `results` with cache hits and read errors, yield chunks of misses.
+
+        A file whose size, mtime and inode match the last run reuses its recorded hash (git's
+        index trick), so an unchanged folder is only stat()ed; any change means a fresh read and hash.
+        """
+        pending: list[int] = []
+        for start in range(0, len(files), block):
+            indices = range(start, min(start + block, len(files)))
+            known = cache.known_hashes([str(files[i][0]) for i in indices]) if cache else {}
+            fresh_hashes: list[tuple[str, int, int, int, str]] = []
+            for i in indices:
+                path, display = files[i]
+                try:
+                    st = path.stat()
+                    stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+                    prev = known.get(str(path))
+                    sha = prev[1] if prev and prev[0] == stamp else None
+                    if sha is None:
+                        sha = sha256_bytes(path.read_bytes())
+                        if time.time() - st.st_mtime > 2.0:  # a file written just now may change within its tick
+                            fresh_hashes.append((str(path), *stamp, sha))
+                except OSError as exc:
+                    results[i] = self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
+                    continue
+                keys[i] = f"{sha}:{Path(display).suffix.lower()}:{fingerprint}"
+            hits = {}
+            if cache:
+                cache.remember_hashes(fresh_hashes)
+                hits = cache.get_many(keys[i] for i in indices if keys[i])
+            for i in indices:
+                if keys[i] is None:
+                    continue
+                hit = hits.get(keys[i])  # type: ignore[arg-type]
+                if hit is None:
+                    pending.append(i)
+                    continue
+                res = AssetResult.from_dict(hit)
+                res.path = files[i][1]
+                res.artifacts = hit.get("artifacts", {})
+                res.cached = True
+                results[i] = res
+            self._done += sum(results[i] is not None for i in indices)
+            if self.progress:
+                self.progress(self._done, len(files))
+            while len(pending) >= CHUNK:
+                yield pending[:CHUNK]
+                pending = pending[CHUNK:]
+        if pending:
+            yield pending
+
     def _load_waivers(self) -> dict[tuple[str, str], dict] | None:
         if not self.signoffs:
             return None
@@ -358,15 +385,31 @@ class Engine:
 
         return load_waivers(self.signoffs)
 
-    def _run_misses(self, files: list[tuple[Path, str]], misses: list[int]):
-        """Yield (indices, results) per chunk, in-process or from worker processes."""
-        chunks = [misses[i : i + CHUNK] for i in range(0, len(misses), CHUNK)]
-        if self.backend == "ray" and misses:
+    def _run_misses(self, files: list[tuple[Path, str]], chunk_iter: Iterator[list[int]]):
+        """Yield (indices, results) per chunk, in-process or from worker processes.
+
+        `chunk_iter` is lazy (hashing streams into it); a few chunks are read ahead to decide
+        whether the work is worth starting worker processes for.
+        """
+        lookahead = 4
+        first = list(itertools.islice(chunk_iter, lookahead))
+        if not first:
+            return
+        exhausted = len(first) < lookahead
+        if not exhausted:
+            extra = next(chunk_iter, None)
+            exhausted = extra is None
+            if extra is not None:
+                first.append(extra)
+        n_work = sum(len(c) for c in first) if exhausted else len(files)
+        chunks = itertools.chain(first, chunk_iter)
+        if self.backend == "ray":
             from qa.ray_engine import run_chunks_on_ray
 
-            yield from run_chunks_on_ray(self.settings, files, chunks, address=self.ray_address, jobs=self.jobs)
+            yield from run_chunks_on_ray(self.settings, files, list(chunks), address=self.ray_address,
+                                         jobs=self.jobs)
             return
-        jobs = self._effective_jobs(len(misses))
+        jobs = self._effective_jobs(n_work)
         if jobs <= 1:
             for chunk in chunks:
                 yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk])
@@ -376,11 +419,14 @@ class Engine:
             initargs=(self.settings, max(1, (os.cpu_count() or 1) // jobs)),
         ) as pool:
             pending: dict[Future, list[int]] = {}
-            queue = list(chunks)
+            queue: Iterator[list[int]] | None = iter(chunks)
             try:
-                while queue or pending:
-                    while queue and len(pending) < jobs * 2:  # bounded in-flight work
-                        chunk = queue.pop(0)
+                while queue is not None or pending:
+                    while queue is not None and len(pending) < jobs * 2:  # bounded in-flight work
+                        chunk = next(queue, None)
+                        if chunk is None:
+                            queue = None
+                            break
                         with _main_module_hidden():  # workers start on the first submit
                             fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1]) for i in chunk])
                         pending[fut] = chunk
@@ -405,6 +451,9 @@ class Engine:
 
 
 _WORKER: Engine | None = None
+#: Checker modules whose import is pure Python/numpy (no model runtimes, no native thread pools).
+FORK_SAFE_CHECK_MODULES = ("qa.checks.internal", "qa.checks.spec", "qa.checks.sharpness", "qa.checks.brand_color",
+                           "qa.checks.provenance", "qa.colour", "qa.imageops")
 
 
 @contextlib.contextmanager
@@ -425,7 +474,9 @@ def _worker_context() -> mp.context.BaseContext:
     (onnxruntime, mediapipe, torch pools), and spawn re-imports everything per worker."""
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["qa.engine", "qa.checks.spec", "numpy", "PIL.Image"])
+        # Modules every worker needs, imported once in the server instead of once per worker.
+        # Nothing here may start threads at import (forked children would inherit locked state).
+        ctx.set_forkserver_preload(["qa.engine", "numpy", "PIL.Image", "cv2", *FORK_SAFE_CHECK_MODULES])
         return ctx
     return mp.get_context("spawn")
 
