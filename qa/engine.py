@@ -37,6 +37,9 @@ from qa.types import AssetResult, AssetStatus, Finding, Report
 
 #: Batch size for model-backed checks and for work sent to a worker process.
 CHUNK = 8
+#: A batch also closes once its decoded pixels reach this (eight 2048 px images; two at 4096 px),
+#: which bounds a worker's memory for large deliveries.
+MAX_BATCH_PIXELS = 8 * 2048 * 2048
 ARTIFACT_PREFIX = "artifact:"
 
 
@@ -177,10 +180,14 @@ class Engine:
                            findings=[finding])
 
     def _check_loaded(self, items: list[tuple[Path, str, bytes | None]]) -> list[AssetResult]:
-        """Decode each item once, then run every active family over the decodable ones as a batch."""
-        results: list[AssetResult | None] = []
-        assets: list[Asset] = []
-        slots: list[int] = []
+        """Decode each item once, then run every active family over the decodable ones as a batch.
+
+        A batch closes early once its decoded pixels reach `MAX_BATCH_PIXELS`, so a chunk of
+        4096 px deliveries holds a few images in memory at a time, not eight.
+        """
+        results: list[AssetResult] = []
+        batch: list[tuple[int, Asset]] = []
+        pixels = 0
         for path, display, data in items:
             t0 = time.perf_counter()
             asset, error = self._decode(path, display, data)
@@ -189,28 +196,36 @@ class Engine:
                 results.append(error)
                 continue
             assert asset is not None
-            slots.append(len(results))
-            assets.append(asset)
+            batch.append((len(results), asset))
             results.append(AssetResult(path=display, sha256=asset.sha256, width=asset.width, height=asset.height,
                                        format=asset.image.format, seconds=time.perf_counter() - t0))
-        if assets:
-            per_asset: list[list[Finding]] = [[] for _ in assets]
-            for family, checker in self.checkers.items():
-                ctx = self.contexts[family]
-                t0 = time.perf_counter()
-                batch = self._run_family(checker, ctx, assets)
-                share = (time.perf_counter() - t0) / len(assets)
-                for i, findings in enumerate(batch):
-                    per_asset[i].extend(findings)
-                    results[slots[i]].seconds += share  # type: ignore[union-attr]
-            for i, asset in enumerate(assets):
-                res = results[slots[i]]
-                assert res is not None
-                res.findings = [f for f in per_asset[i] if f.code in self.selected or f.code == ENG001.code]
-                res.artifacts = {
-                    k[len(ARTIFACT_PREFIX):]: v for k, v in asset._features.items() if k.startswith(ARTIFACT_PREFIX)
-                }
-        return [r for r in results if r is not None]
+            rgb = asset.image.rgb
+            pixels += rgb.shape[0] * rgb.shape[1] if rgb is not None else 0
+            if pixels >= MAX_BATCH_PIXELS:
+                self._run_families(batch, results)
+                batch, pixels = [], 0
+        if batch:
+            self._run_families(batch, results)
+        return results
+
+    def _run_families(self, batch: list[tuple[int, Asset]], results: list[AssetResult]) -> None:
+        """Run every active family over one batch of decoded assets; fill their results in place."""
+        assets = [asset for _, asset in batch]
+        per_asset: list[list[Finding]] = [[] for _ in assets]
+        for family, checker in self.checkers.items():
+            ctx = self.contexts[family]
+            t0 = time.perf_counter()
+            found = self._run_family(checker, ctx, assets)
+            share = (time.perf_counter() - t0) / len(assets)
+            for i, findings in enumerate(found):
+                per_asset[i].extend(findings)
+                results[batch[i][0]].seconds += share
+        for i, (slot, asset) in enumerate(batch):
+            res = results[slot]
+            res.findings = [f for f in per_asset[i] if f.code in self.selected or f.code == ENG001.code]
+            res.artifacts = {
+                k[len(ARTIFACT_PREFIX):]: v for k, v in asset._features.items() if k.startswith(ARTIFACT_PREFIX)
+            }
 
     def _run_family(self, checker: Checker, ctx: CheckContext, assets: list[Asset]) -> list[list[Finding]]:
         """Run one family; a crash becomes an ENG001 finding on the affected assets, never a traceback."""

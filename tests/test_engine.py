@@ -114,3 +114,23 @@ def test_unchanged_files_reuse_recorded_hashes_and_edits_are_noticed(tmp_path, p
     third = _engine(tmp_path).check_paths([photo_folder])
     small = next(a for a in third.assets if a.path.endswith("small.png"))
     assert not small.cached and small.findings == [] and small.width == 1200
+
+
+def test_batches_close_at_the_pixel_budget(tmp_path, photo_folder, monkeypatch):
+    """Large deliveries are checked a few images at a time, with the same findings as one big batch."""
+    import qa.engine as engine_module
+
+    for i in range(6):
+        Image.fromarray(np.full((300, 400, 3), 40 * i, np.uint8)).save(photo_folder / f"big_{i}.png")
+    engine = _engine(tmp_path, jobs=1, use_cache=False, select=["FMT", "RES", "SHP"])
+    items = [(p, p.name, None) for p in sorted(photo_folder.glob("big_*.png"))]
+    whole = engine._check_loaded(items)
+    sizes: list[int] = []
+    run_families = engine._run_families
+    monkeypatch.setattr(engine, "_run_families", lambda batch, results: (sizes.append(len(batch)),
+                                                                        run_families(batch, results)))
+    monkeypatch.setattr(engine_module, "MAX_BATCH_PIXELS", 2 * 300 * 400)
+    split = engine._check_loaded(items)
+    assert sizes == [2, 2, 2]
+    strip = lambda rs: [(r.path, [(f.code, f.message) for f in r.findings]) for r in rs]  # noqa: E731
+    assert strip(split) == strip(whole) and any(r.findings for r in whole)
