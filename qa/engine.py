@@ -41,6 +41,8 @@ CHUNK = 8
 #: which bounds a worker's memory for large deliveries.
 MAX_BATCH_PIXELS = 8 * 2048 * 2048
 ARTIFACT_PREFIX = "artifact:"
+#: (sha256, size, mtime_ns) of a file as the main process hashed it.
+Stamp = tuple[str, int, int]
 
 
 class UsageError(Exception):
@@ -161,13 +163,26 @@ class Engine:
         result = self._check_loaded([(Path(display_path), display_path, data)])[0]
         return self._finish(result)
 
-    def _decode(self, path: Path, display: str, data: bytes | None) -> tuple[Asset | None, AssetResult | None]:
+    def _decode(self, path: Path, display: str, data: bytes | None,
+                known: Stamp | None = None) -> tuple[Asset | None, AssetResult | None]:
+        """Read (unless `data` is given), hash and decode one asset.
+
+        `known` is the (sha256, size, mtime_ns) the main process recorded while hashing; it is
+        trusted only if the opened file still has that size and mtime and is not brand new,
+        the same rule as the stat cache, so large PNGs are not hashed twice.
+        """
+        sha = None
         if data is None:
             try:
-                data = path.read_bytes()
+                with open(path, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    data = fh.read()
             except OSError as exc:
                 return None, self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
-        sha = sha256_bytes(data)
+            if known and (st.st_size, st.st_mtime_ns) == known[1:] and time.time() - st.st_mtime > 2.0:
+                sha = known[0]
+        if sha is None:
+            sha = sha256_bytes(data)
         try:
             image = decode(data, max_pixels=self.max_pixels, want_pixels=self.needs_pixels)
         except DecodeError as exc:
@@ -179,7 +194,8 @@ class Engine:
         return AssetResult(path=display, sha256=sha, width=None, height=None, status=AssetStatus.ERROR,
                            findings=[finding])
 
-    def _check_loaded(self, items: list[tuple[Path, str, bytes | None]]) -> list[AssetResult]:
+    def _check_loaded(self, items: list[tuple[Path, str, bytes | None]],
+                      known: list[Stamp | None] | None = None) -> list[AssetResult]:
         """Decode each item once, then run every active family over the decodable ones as a batch.
 
         A batch closes early once its decoded pixels reach `MAX_BATCH_PIXELS`, so a chunk of
@@ -188,9 +204,9 @@ class Engine:
         results: list[AssetResult] = []
         batch: list[tuple[int, Asset]] = []
         pixels = 0
-        for path, display, data in items:
+        for n, (path, display, data) in enumerate(items):
             t0 = time.perf_counter()
-            asset, error = self._decode(path, display, data)
+            asset, error = self._decode(path, display, data, known[n] if known else None)
             if error is not None:
                 error.seconds = time.perf_counter() - t0
                 results.append(error)
@@ -288,13 +304,14 @@ class Engine:
         cache = ResultCache(self.cache_dir) if self.use_cache else None
         results: list[AssetResult | None] = [None] * len(files)
         keys: list[str | None] = [None] * len(files)
+        stamps: list[Stamp | None] = [None] * len(files)
         self._done = 0
         interrupted = False
         try:
             # Hashing and cache lookups stream into the workers: checking starts with the first
             # uncached block instead of after the whole folder has been read and hashed.
-            misses = self._uncached_chunks(files, fingerprint, cache, results, keys)
-            for batch_indices, batch_results in self._run_misses(files, misses):
+            misses = self._uncached_chunks(files, fingerprint, cache, results, keys, stamps)
+            for batch_indices, batch_results in self._run_misses(files, misses, stamps):
                 stored = []
                 for i, res in zip(batch_indices, batch_results):
                     results[i] = res
@@ -341,6 +358,7 @@ class Engine:
         cache: ResultCache | None,
         results: list[AssetResult | None],
         keys: list[str | None],
+        stamps: list[Stamp | None],
         block: int = 64,
     ) -> Iterator[list[int]]:
         """Hash files block by block, fill `results` with cache hits and read errors, yield chunks of misses.
@@ -368,6 +386,7 @@ class Engine:
                     results[i] = self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
                     continue
                 keys[i] = f"{sha}:{Path(display).suffix.lower()}:{fingerprint}"
+                stamps[i] = (sha, st.st_size, st.st_mtime_ns)
             hits = {}
             if cache:
                 cache.remember_hashes(fresh_hashes)
@@ -400,7 +419,8 @@ class Engine:
 
         return load_waivers(self.signoffs)
 
-    def _run_misses(self, files: list[tuple[Path, str]], chunk_iter: Iterator[list[int]]):
+    def _run_misses(self, files: list[tuple[Path, str]], chunk_iter: Iterator[list[int]],
+                    stamps: list[Stamp | None]):
         """Yield (indices, results) per chunk, in-process or from worker processes.
 
         `chunk_iter` is lazy (hashing streams into it); a few chunks are read ahead to decide
@@ -427,7 +447,8 @@ class Engine:
         jobs = self._effective_jobs(n_work)
         if jobs <= 1:
             for chunk in chunks:
-                yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk])
+                yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk],
+                                                [stamps[i] for i in chunk])
             return
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=_worker_context(), initializer=_worker_init,
@@ -443,7 +464,8 @@ class Engine:
                             queue = None
                             break
                         with _main_module_hidden():  # workers start on the first submit
-                            fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1]) for i in chunk])
+                            fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1], stamps[i])
+                                                              for i in chunk])
                         pending[fut] = chunk
                     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     for fut in finished:
@@ -514,10 +536,10 @@ def _worker_init(settings: EngineSettings, threads: int = 1) -> None:
     _WORKER = Engine(settings.config, settings.select, settings.ignore, settings.device, use_cache=False, jobs=1)
 
 
-def _worker_check(items: list[tuple[str, str]]) -> list[dict[str, Any]]:
+def _worker_check(items: list[tuple[str, str, Stamp | None]]) -> list[dict[str, Any]]:
     assert _WORKER is not None
     out = []
-    for res in _WORKER._check_loaded([(Path(p), d, None) for p, d in items]):
+    for res in _WORKER._check_loaded([(Path(p), d, None) for p, d, _ in items], [k for _, _, k in items]):
         payload = res.to_dict()
         payload["artifacts"] = res.artifacts
         payload["seconds"] = res.seconds

@@ -134,3 +134,24 @@ def test_batches_close_at_the_pixel_budget(tmp_path, photo_folder, monkeypatch):
     assert sizes == [2, 2, 2]
     strip = lambda rs: [(r.path, [(f.code, f.message) for f in r.findings]) for r in rs]  # noqa: E731
     assert strip(split) == strip(whole) and any(r.findings for r in whole)
+
+
+def test_worker_reuses_the_main_hash_only_for_unchanged_files(tmp_path):
+    import hashlib
+    import os
+
+    path = tmp_path / "a.png"
+    Image.fromarray(np.full((40, 50, 3), 90, np.uint8)).save(path)
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    st = path.stat()
+    real = hashlib.sha256(path.read_bytes()).hexdigest()
+    engine = _engine(tmp_path, jobs=1, use_cache=False)
+    recorded = "f" * 64  # stands in for the hash the main process recorded
+    asset, _ = engine._decode(path, "a.png", None, (recorded, st.st_size, st.st_mtime_ns))
+    assert asset is not None and asset.sha256 == recorded
+    asset, _ = engine._decode(path, "a.png", None, (recorded, st.st_size + 1, st.st_mtime_ns))
+    assert asset is not None and asset.sha256 == real
+    os.utime(path)  # touched just now: a same-size rewrite within the mtime tick is possible, so re-hash
+    st = path.stat()
+    asset, _ = engine._decode(path, "a.png", None, (recorded, st.st_size, st.st_mtime_ns))
+    assert asset is not None and asset.sha256 == real
