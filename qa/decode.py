@@ -180,6 +180,20 @@ def _to_srgb(im: Image.Image, icc: bytes | None) -> tuple[Image.Image, str]:
     return im, space
 
 
+def _exif_orientation(im: Image.Image, data: bytes) -> int:
+    """EXIF orientation tag (1 = upright) without decoding pixels where possible.
+
+    Pillow's PNG `getexif()` decodes the whole image to look for an eXIf chunk after the pixel
+    data (30 ms at 1024 px), so a PNG without any eXIf chunk is answered from the bytes.
+    """
+    if im.format == "PNG" and "exif" not in im.info and b"eXIf" not in data:
+        return 1
+    try:
+        return int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # noqa: BLE001
+        return 1
+
+
 def _fast_decode(data: bytes, fmt: str, mode: str, info: dict, width: int, height: int) -> np.ndarray | None:
     """Decode plain 8-bit RGB/grey JPEG and PNG straight into a numpy array with OpenCV, or None.
 
@@ -261,10 +275,7 @@ def decode(
         dpi_raw = im.info.get("dpi")
         dpi = (float(dpi_raw[0]), float(dpi_raw[1])) if dpi_raw else None
         n_frames = int(getattr(im, "n_frames", 1) or 1)
-        try:
-            orientation = int(im.getexif().get(0x0112, 1) or 1)
-        except Exception:  # noqa: BLE001
-            orientation = 1
+        orientation = _exif_orientation(im, data)
         has_alpha = "A" in im.getbands() or (mode == "P" and "transparency" in im.info)
         bit_depth = _BIT_DEPTHS.get(mode, 8)
         if mode in ("RGB", "RGBA") and im.info.get("bits") == 16:

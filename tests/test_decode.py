@@ -41,13 +41,14 @@ def test_unsupported_and_svg_formats_name_the_reason():
         decode(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')
 
 
-def test_exif_orientation_is_honoured():
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_exif_orientation_is_honoured(fmt):
     arr = np.zeros((100, 200, 3), np.uint8)
     im = Image.fromarray(arr)
     exif = im.getexif()
     exif[0x0112] = 6  # rotate 90 CW on display
     buf = io.BytesIO()
-    im.save(buf, format="JPEG", exif=exif.tobytes())
+    im.save(buf, format=fmt, exif=exif.tobytes())
     decoded = decode(buf.getvalue())
     assert (decoded.width, decoded.height) == (100, 200)
     assert decoded.rgb.shape[:2] == (200, 100)
