@@ -155,3 +155,22 @@ def test_worker_reuses_the_main_hash_only_for_unchanged_files(tmp_path):
     st = path.stat()
     asset, _ = engine._decode(path, "a.png", None, (recorded, st.st_size, st.st_mtime_ns))
     assert asset is not None and asset.sha256 == real
+
+
+def test_auto_device_on_a_cpu_machine_does_not_import_torch(tmp_path, photo_folder):
+    """The coordinating process stays light: `auto` answers "cpu" from the device nodes."""
+    import subprocess
+    import sys
+
+    from qa.models import gpu_device_nodes_present
+
+    if gpu_device_nodes_present():
+        pytest.skip("this machine has a GPU: auto must ask torch")
+    code = (
+        "import sys; from qa.config import load_config; from qa.engine import Engine; "
+        f"r = Engine(load_config('default'), device='auto', use_cache=False, jobs=1).check_paths([{str(photo_folder)!r}]); "
+        "print(r.device, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-2:] == ["cpu", "False"]
