@@ -20,8 +20,11 @@ The score of a region is a noisy-OR of independent pieces of evidence, each 0..1
 - **unreadable glyphs** (`unreadable`): the detector found a text-like region but the
   recogniser reads nothing confidently, or far fewer characters than the region's shape
   holds. Random strokes and half-erased glyphs look like text to a detector and like
-  nothing to a reader. Scaled by the region's ink contrast and line shape: low-contrast
-  textures and single round blobs also trigger detectors.
+  nothing to a reader. Scaled by the region's ink contrast, line shape and height: low-contrast
+  textures and single round blobs also trigger detectors, and (for easyocr) small real print
+  (badges, logos under ~24 px) defeats the recogniser too. "Confidently" is per engine
+  (`qa.ocr.UNREADABLE_CONFIDENCE`, `qa.ocr.SMALL_LINE`); lexical evidence is discounted by the same doubt (a reading
+  the recogniser is unsure of is a guess, so its non-words are not separate evidence).
 - **junk** (`junk_rate`): symbols copy never uses, punctuation inside words, digits glued
   into letter runs: what a recogniser emits when forced to read half-glyphs.
 
@@ -249,11 +252,16 @@ def repetition_factor(toks: list[str]) -> float:
 def garble_signals(text: str, confidence: float, shape: tuple[float, float] | None = None,
                    languages: tuple[str, ...] = ("en",), plaus_center: float = -4.6,
                    plaus_scale: float = 0.35, contrast: float | None = None,
-                   vocabulary: frozenset[str] = frozenset(), vertical: bool = False) -> GarbleSignals:
+                   vocabulary: frozenset[str] = frozenset(), vertical: bool = False,
+                   unreadable_conf: tuple[float, float] = (0.75, 0.30),
+                   small_line: tuple[float, float] | None = None) -> GarbleSignals:
     """All signals for one region. `shape` is the region's (length, height) along the text line;
     `contrast` its `ink_contrast` (None: unknown); `vocabulary` campaign words (brand names);
     `vertical` a region much taller than wide (poles and towers read as letters more often
-    than ads set copy vertically, so lexical evidence counts half there)."""
+    than ads set copy vertically, so lexical evidence counts half there); `unreadable_conf` the
+    engine's (readable, unreadable) confidence calibration (`qa.ocr.UNREADABLE_CONFIDENCE`);
+    `small_line` the line heights (px) over which `unreadable` ramps in for engines that also fail
+    on small real print (`qa.ocr.SMALL_LINE`; None: no ramp)."""
     toks = tokens(text)
     letters = sum(len(t) for t in toks)
     scripts_ok = expected_scripts(languages)
@@ -300,7 +308,12 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
     # Unreadable: detector hit, weak or thin reading. Only line-shaped regions count fully:
     # detectors also fire on single round or stroke-like objects (wheels, eyes, coins, a
     # letter-like shadow), boxes about as wide as tall, which real copy rarely is.
-    unread = min(1.0, max(0.0, (0.75 - float(confidence)) / 0.45))
+    sure, unsure = unreadable_conf
+    unread = min(1.0, max(0.0, (sure - float(confidence)) / max(1e-6, sure - unsure)))
+    # Letters the recogniser itself doubts are guesses: that they make no words is a consequence
+    # of the doubt (counted here as `unreadable`), not independent evidence. Without this a small
+    # real badge no engine reads ("YAMAHA" read as "Mla" at 0.2) scores twice.
+    lex_miss *= 1.0 - unread
     if shape is not None:
         length, height = shape
         if height > 0:
@@ -311,6 +324,9 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
                 deficit = 1.0 - read_chars / expected_chars
                 unread = max(unread, min(1.0, max(0.0, (deficit - 0.35) / 0.35)))
             unread *= min(1.0, max(0.0, (aspect - 1.3) / 1.7))
+            if small_line is not None:  # the engine fails on small real print too
+                lo, hi = small_line
+                unread *= min(1.0, max(0.0, (height - lo) / max(1e-6, hi - lo)))
     if contrast is not None:
         unread *= min(1.0, max(0.0, (contrast - 50.0) / 60.0))
     junk = junk_rate(text)

@@ -13,6 +13,16 @@ crops are recognised, so small copy on a large image is read from the original p
 Unlike the engines' own convenience calls, regions whose recognition is empty or weak are
 kept: a detector hit that no engine can read is itself evidence of pseudo-text.
 
+``confidence`` means the same for both: the mean, over the characters read, of the recogniser's
+probability for each character (PP-OCR's own definition). EasyOCR's ``recognize`` reports
+``prod(p)**(2/sqrt(n))`` over every non-blank CTC frame instead, which falls with line length and
+with the soft frames between letters (a clean 17-letter line read at 0.99+ per letter scored 0.43),
+so the easyocr engine decodes the recogniser's output itself (greedy CTC, as ``recognize`` does)
+to keep per-character probabilities. The engines still differ in how sure they are of
+half-glyphs (easyocr's english_g2 reads random strokes at 0.6-0.8 per character where PP-OCR
+reads them at 0.3-0.6), so ``UNREADABLE_CONFIDENCE`` gives each engine's calibration of the
+"unreadable" garble cue.
+
 Heavy imports (onnxruntime, torch, easyocr) happen inside the loaders only.
 """
 from __future__ import annotations
@@ -30,6 +40,17 @@ from qa.types import Region
 
 ENGINES = ("rapidocr", "easyocr")
 
+#: Per engine, (readable, unreadable): the reading confidence at or above which a region's
+#: reading counts as sure, and at or below which it counts as unreadable (`qa.garble`'s
+#: `unreadable` cue ramps linearly in between). Chosen on the tuning split of `python -m evals.text`.
+UNREADABLE_CONFIDENCE = {"rapidocr": (0.75, 0.30), "easyocr": (0.95, 0.70)}
+#: Per engine, line heights (px, full resolution) over which the `unreadable` cue ramps from 0 to
+#: full weight, or None. easyocr's recogniser (64 px input) also fails on real small print: a
+#: 17 px chrome "YAMAHA" badge that PP-OCR reads was read as "Mla" at 0.2, so failing to read a
+#: line under ~24 px is weak evidence there. For rapidocr the ramp removed no false alarm and
+#: cost recall on small pseudo-glyphs on the tuning split, so it is off.
+SMALL_LINE: dict[str, tuple[float, float] | None] = {"rapidocr": None, "easyocr": (12.0, 24.0)}
+
 
 @dataclass
 class OcrRegion:
@@ -38,8 +59,9 @@ class OcrRegion:
     points: list[tuple[float, float]]  # 4 corners in full-resolution pixels
     box: Region
     text: str
-    confidence: float  # recognition confidence 0..1 (0 when nothing was read)
+    confidence: float  # recognition confidence 0..1: mean of the characters' probabilities (0: nothing read)
     det_score: float = 1.0
+    char_confidences: tuple[float, ...] = ()  # per read character, where the engine exposes them
 
     def to_dict(self) -> dict[str, Any]:
         return {"box": self.box.to_dict(), "text": self.text, "confidence": round(float(self.confidence), 4),
@@ -149,8 +171,6 @@ class EasyOcrEngine:
         self.model_id = model_id_for("easyocr")
 
     def read(self, rgb: np.ndarray, max_side: int = 1024) -> list[OcrRegion]:
-        import warnings
-
         import cv2
 
         h, w = rgb.shape[:2]
@@ -162,15 +182,74 @@ class EasyOcrEngine:
         hl = [[int(round(v * factor)) for v in box] for box in horizontal]
         fl = [[[float(x) * factor, float(y) * factor] for x, y in pts] for pts in free]
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # DataLoader pin_memory notice on CPU
-            results = self._reader.recognize(gray, horizontal_list=hl, free_list=fl, detail=1)
         out = []
-        for pts, txt, conf in results:
+        for pts, txt, probs in self._recognize(gray, hl, fl):
             p = np.asarray(pts, dtype=np.float32)
+            conf = float(np.mean(probs)) if txt and len(probs) else 0.0
             out.append(OcrRegion(points=[(float(x), float(y)) for x, y in p], box=_region(p, w, h),
-                                 text=str(txt or ""), confidence=float(conf) if txt else 0.0))
+                                 text=str(txt or ""), confidence=conf,
+                                 char_confidences=tuple(round(float(v), 4) for v in probs)))
         return out
+
+    def _recognize(self, gray: np.ndarray, horizontal: list, free: list) -> list[tuple[Any, str, list[float]]]:
+        """EasyOCR's recognition step (``Reader.recognize`` with its defaults: one box at a time on
+        CPU, greedy CTC decoding, letters outside the languages' alphabets ignored, a second read
+        with stretched contrast when the first is very unsure), keeping the probability of every
+        character read: the peak probability over the CTC frames that emit it."""
+        import easyocr.easyocr as easyocr_mod
+        from easyocr.utils import get_image_list
+
+        reader = self._reader
+        img_h = int(getattr(easyocr_mod, "imgH", 64))
+        chars = reader.character
+        ignore = [chars.index(c) + 1 for c in set(chars) - set(reader.lang_char)]
+        out = []
+        for h_list, f_list in [([b], []) for b in horizontal] + [([], [b]) for b in free]:
+            images, max_width = get_image_list(h_list, f_list, gray, model_height=img_h)
+            for coord, crop in images:
+                txt, probs, native = self._read_crop(crop, img_h, int(max_width), ignore)
+                if native < 0.1:  # easyocr's contrast_ths: retry with contrast stretched (adjust_contrast=0.5)
+                    txt2, probs2, native2 = self._read_crop(crop, img_h, int(max_width), ignore, contrast=0.5)
+                    if native2 >= native:
+                        txt, probs = txt2, probs2
+                out.append((coord, txt, probs))
+        return out
+
+    def _read_crop(self, crop: np.ndarray, img_h: int, width: int, ignore: list[int],
+                   contrast: float = 0.0) -> tuple[str, list[float], float]:
+        """(text, per-character probabilities, easyocr's own confidence) for one crop."""
+        import warnings
+
+        import torch
+        from easyocr.recognition import AlignCollate
+        from PIL import Image
+
+        reader = self._reader
+        batch = AlignCollate(imgH=img_h, imgW=width, keep_ratio_with_pad=True,
+                             adjust_contrast=contrast)([Image.fromarray(crop, "L")])
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            dummy = torch.zeros(1, width // 10 + 1, dtype=torch.long, device=reader.device)
+            preds = reader.recognizer(batch.to(reader.device), dummy)
+            prob = torch.softmax(preds, dim=2)[0].float().cpu().numpy()
+        prob[:, ignore] = 0.0
+        prob /= np.maximum(prob.sum(axis=1, keepdims=True), 1e-12)
+        idx, peak = prob.argmax(axis=1), prob.max(axis=1)
+        sep = set(getattr(reader.converter, "ignore_idx", [0]))
+        text: list[str] = []
+        probs: list[float] = []
+        prev = 0
+        for i, p in zip(idx.tolist(), peak.tolist()):
+            if i not in sep:
+                if i != prev:
+                    text.append(reader.converter.character[i])  # index 0 is the CTC blank
+                    probs.append(p)
+                else:  # the same character over several frames: its clearest frame
+                    probs[-1] = max(probs[-1], p)
+            prev = i
+        frames = peak[idx != 0]
+        native = float(np.prod(frames) ** (2.0 / np.sqrt(len(frames)))) if len(frames) else 0.0
+        return "".join(text), probs, native
 
 
 @model_loader("ocr.rapidocr")
