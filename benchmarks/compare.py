@@ -135,10 +135,7 @@ def row_engine(args: argparse.Namespace, select: list[str] | None) -> dict[str, 
         config = load_config(args.campaign)
         ticks: list[tuple[int, float]] = []
 
-        def progress(done: int, total: int) -> None:  # first call: right after the cache look-up
-            if args.expect_cached and done < total:
-                raise RuntimeError(f"cached re-run: only {done}/{total} assets in the cache (a checker or "
-                                   "model version changed since the full run?); not re-checking them")
+        def progress(done: int, total: int) -> None:
             ticks.append((done, time.perf_counter()))
         engine = Engine(config, select=select, device=args.device, cache_dir=args.cache, jobs=args.jobs,
                         progress=progress)
@@ -146,6 +143,10 @@ def row_engine(args: argparse.Namespace, select: list[str] | None) -> dict[str, 
         report = engine.check_paths([args.corpus])
         seconds = time.perf_counter() - t0
     n = len(report.assets)
+    cached = sum(1 for a in report.assets if a.cached)
+    if args.expect_cached and cached < n:
+        raise RuntimeError(f"cached re-run: only {cached}/{n} assets came from the cache (a checker or model "
+                           "version changed since the full run?)")
     per_asset = sum(a.seconds or 0.0 for a in report.assets)
     # Steady state: the rate over the last 75 % of the assets (model loading in the workers is behind us).
     steady = None
@@ -154,7 +155,7 @@ def row_engine(args: argparse.Namespace, select: list[str] | None) -> dict[str, 
         steady = (later[-1][0] - later[0][0]) / (later[-1][1] - later[0][1])
     return {
         "n": n, "seconds": seconds, "setup_seconds": setup, "families": sorted(engine.checkers), "device": report.device,
-        "models": report.models, "cached": sum(1 for a in report.assets if a.cached),
+        "models": report.models, "cached": cached,
         "findings": report.summary().get("findings"), "asset_seconds": per_asset, "steady_rate": steady,
         "errors": sum(1 for a in report.assets if a.status.value == "error"),
         "tree_peak_mb": sampler.peak_mb, "worker_sampled_mb": sampler.worker_peak_mb,

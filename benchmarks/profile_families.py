@@ -56,10 +56,10 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             calls[checker.family].append((time.perf_counter() - t0, len(assets)))
 
-    def timed_decode(self, path, display, data):
+    def timed_decode(self, path, display, data, known=None):
         t0 = time.perf_counter()
         try:
-            return orig_decode(self, path, display, data)
+            return orig_decode(self, path, display, data, known)
         finally:
             decode_s[0] += time.perf_counter() - t0
 
