@@ -236,11 +236,27 @@ def ink_contrast(rgb: np.ndarray, box) -> float:
     return float(hi.mean() - lo.mean())
 
 
+#: Glyphs a recogniser reads a round blob as (coins, wheels, bubbles, dots): "O000O", "G0GOCO" and
+#: "回日OO" are one repeated shape, not varied letters.
+ROUND_GLYPHS = frozenset("o0cgqd回日口◯〇°")
+
+
+def is_round_row(text: str) -> bool:
+    """A reading of at least three characters that are all round shapes ("O000O", "回日OO").
+
+    Rows of round objects are the commonest texture detectors take for a text line; pseudo-text
+    from a generator mixes strokes, bowls and diagonals like real letters do.
+    """
+    chars = [c for c in text.casefold() if not c.isspace()]
+    return len(chars) >= 3 and all(c in ROUND_GLYPHS for c in chars)
+
+
 def repetition_factor(toks: list[str]) -> float:
     """Down-weights readings made of one repeated glyph ("XXXY", "IIII", "0000").
 
     Periodic structures (lattice towers, fences, rows of windows) read as the same letter
-    over and over; generated pseudo-text, like real copy, uses varied letters.
+    over and over; generated pseudo-text, like real copy, uses varied letters (rows of round
+    objects, read as mixed round glyphs, are `is_round_row`).
     """
     letters = "".join(toks).casefold()
     if len(letters) < 4:
@@ -330,6 +346,8 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
     if contrast is not None:
         unread *= min(1.0, max(0.0, (contrast - 50.0) / 60.0))
     junk = junk_rate(text)
+    if is_round_row(text):  # coins, bubbles, wheels: every reading of the row is a round shape
+        mix, unread, junk = 0.1 * mix, 0.1 * unread, 0.1 * junk
     score = 1.0 - ((1.0 - lex_miss * (0.5 + 0.5 * implaus)) * (1.0 - mix) * (1.0 - unread) * (1.0 - junk))
     return GarbleSignals(lexicon_miss=lex_miss, implausibility=implaus, script_mix=mix,
                          unreadable=unread, junk=junk, letters=letters, score=score)

@@ -175,6 +175,15 @@ def test_photo_without_text_is_clean():
     assert [f.code for f in missing] == ["TXT002"] and "no text read" in missing[0].message
 
 
+def test_rows_of_coins_are_not_garbled_text():
+    """The detector takes rows of coins for text lines ("O000O", "回日OO"); round readings are damped."""
+    for side in (768, 1024):
+        asset = asset_from_array(fit_photo(photo("coins"), side), f"coins_{side}.png")
+        assert [f.code for f in run(asset, required=[]) if f.code == "TXT001"] == []
+    assert garble_signals("回日OO", 0.3, shape=(200, 50)).score < 0.2
+    assert garble_signals("Gocd Qxo", 0.9).score > 0.5  # round letters inside varied pseudo-words still count
+
+
 def test_whole_frame_detection_is_not_a_text_line():
     """The detector's near-square box over the whole coffee photo (read "0元") is dropped;
     a long thin line filling the frame (a tight headline crop) is kept."""
