@@ -179,7 +179,7 @@ class Engine:
                     data = fh.read()
             except OSError as exc:
                 return None, self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
-            if known and (st.st_size, st.st_mtime_ns) == known[1:] and time.time() - st.st_mtime > 2.0:
+            if known and (st.st_size, st.st_mtime_ns) == known[1:] and _settled(st):
                 sha = known[0]
         if sha is None:
             sha = sha256_bytes(data)
@@ -380,7 +380,7 @@ class Engine:
                     sha = prev[1] if prev and prev[0] == stamp else None
                     if sha is None:
                         sha = sha256_bytes(path.read_bytes())
-                        if time.time() - st.st_mtime > 2.0:  # a file written just now may change within its tick
+                        if _settled(st):
                             fresh_hashes.append((str(path), *stamp, sha))
                 except OSError as exc:
                     results[i] = self._error_result(display, None, f"cannot read file: {exc.strerror or exc}")
@@ -488,6 +488,13 @@ class Engine:
 
 
 _WORKER: Engine | None = None
+
+
+def _settled(st: os.stat_result, seconds: float = 2.0) -> bool:
+    """True when a file was last written more than `seconds` ago. A recorded hash is trusted for an
+    unchanged (size, mtime) only then: a file written just now may change again within its mtime tick."""
+    return time.time() - st.st_mtime > seconds
+
 #: Checker modules whose import is pure Python/numpy (no model runtimes, no native thread pools).
 FORK_SAFE_CHECK_MODULES = ("qa.checks.internal", "qa.checks.spec", "qa.checks.sharpness", "qa.checks.brand_color",
                            "qa.checks.provenance", "qa.colour", "qa.imageops")
