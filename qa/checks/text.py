@@ -9,8 +9,9 @@ campaign's copy rules against what was read.
 Engines: `rapidocr` (PP-OCR ONNX, fast on CPU) and `easyocr` (CRAFT + english_g2, offline
 weights, GPU when present); `engine: auto` picks easyocr on CUDA and rapidocr on CPU.
 The report's model list names the engine and its models. Defaults chosen on the tuning split
-of `python -m evals.text` (reported on its held-out split): `garble_threshold` rapidocr 0.2,
-easyocr 0.275 (`ENGINE_GARBLE_THRESHOLDS`); `match_ratio` 0.75 for both; detection at `max_side` 736.
+of `python -m evals.text` (reported on its held-out split): `garble_threshold` per engine
+(`ENGINE_GARBLE_THRESHOLDS`), `match_ratio` (`DEFAULT_MATCH_RATIO`) and the detection size
+`max_side` (`qa.ocr.DETECT_MAX_SIDE`).
 
 Detections that cannot be text lines are dropped before scoring: too short (`min_text_height`),
 weak (`min_det_score`), or a near-square box over most of the frame (`max_region_share`;
@@ -25,6 +26,7 @@ from typing import Any
 
 from qa.asset import Asset
 from qa.context import CheckContext
+from qa.ocr import DETECT_MAX_SIDE
 from qa.registry import Checker, Option, Rule, register
 from qa.types import Finding, Region, Severity
 
@@ -158,13 +160,14 @@ class TextChecker(Checker):
         Option("vocabulary", [], "Campaign words the lexicon lacks (brand and product names); the words of "
                "`required` and `forbidden` are added automatically."),
         Option("allow_text", True, "False for placements where designers composite all typography (TXT004)."),
-        Option("max_side", 736, "Longer side of the copy text detection runs on (recognition uses full resolution); "
-               "736 was chosen on the evaluation's tuning split (better recall than 1024 at twice the speed)."),
-        Option("garble_threshold", None, "Garble score (0..1) at or above which a region is TXT001 "
-               "(unset: the engine's threshold chosen on the evaluation's tuning split: rapidocr 0.2, "
-               "easyocr 0.275)."),
+        Option("max_side", DETECT_MAX_SIDE, "Longer side of the copy text detection runs on (recognition uses "
+               "full resolution); the default was chosen on the evaluation's tuning split (better recall than "
+               "1024 at twice the speed)."),
+        Option("garble_threshold", None, "Garble score (0..1) at or above which a region is TXT001 (unset: the "
+               "engine's threshold chosen on the evaluation's tuning split: "
+               + ", ".join(f"{k} {v:g}" for k, v in ENGINE_GARBLE_THRESHOLDS.items()) + ")."),
         Option("match_ratio", DEFAULT_MATCH_RATIO, "Fuzzy ratio (0..1) at which a required phrase counts as "
-               "present (0.75: chosen on the evaluation's tuning split for both engines)."),
+               "present (the default was chosen on the evaluation's tuning split for both engines)."),
         Option("forbidden_ratio", 0.9, "Fuzzy ratio (0..1) at which a forbidden phrase counts as present."),
         Option("min_text_height", 10, "Ignore regions shorter than this many pixels (full resolution)."),
         Option("min_det_score", 0.5, "Ignore detector hits below this score."),
@@ -196,8 +199,6 @@ class TextChecker(Checker):
         """OCR regions of an asset, memoised on the asset per engine and detection size."""
         if min(asset.width, asset.height) < 8:  # nothing legible fits; detectors reject such inputs
             return []
-        from qa.ocr import DETECT_MAX_SIDE
-
         engine = self.ocr(ctx)
         max_side = int(ctx.options.get("max_side") or DETECT_MAX_SIDE)
         regions = asset.feature(f"ocr:{engine.name}:{max_side}", lambda: engine.read(asset.rgb, max_side))
