@@ -22,11 +22,6 @@ def popcount64(x: np.ndarray) -> np.ndarray:
     return parts[..., 0].astype(np.int16) + parts[..., 1] + parts[..., 2] + parts[..., 3]
 
 
-def hamming_to_many(h: np.uint64, others: np.ndarray) -> np.ndarray:
-    """Bit distance from one 64-bit hash to each of `others` (uint64 array)."""
-    return popcount64(np.bitwise_xor(np.asarray(others, dtype=np.uint64), np.uint64(h)))
-
-
 def first_earlier_match(hashes: Sequence[int], identities: Sequence[str | None], max_bits: int,
                         block: int = 256) -> list[tuple[int, int, int]]:
     """For each asset, the first earlier asset it duplicates: (index, earlier index, bit distance).

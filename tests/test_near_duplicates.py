@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.near_duplicates import first_earlier_match, hamming_to_many
+from qa.near_duplicates import first_earlier_match, popcount64
 
 
 def _brute_force(hashes, identities, bits):
@@ -33,6 +33,6 @@ def test_matches_the_pairwise_loop_on_clusters_and_identical_bytes():
     assert any(d > 12 for _, _, d in first_earlier_match(hashes, identities, 12))  # identity-only matches exist
 
 
-def test_hamming_to_many_counts_bits():
+def test_popcount_counts_bits():
     others = np.array([0, 1, 0xFF, 2**64 - 1], dtype=np.uint64)
-    assert hamming_to_many(np.uint64(0), others).tolist() == [0, 1, 8, 64]
+    assert popcount64(others).tolist() == [0, 1, 8, 64]
