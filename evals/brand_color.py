@@ -154,9 +154,10 @@ def make_case(seed: int, kind: str, photo: np.ndarray | None = None) -> Case:
             d.rectangle([x, y, x + w - 1, y + h - 1], fill=off_rgb)
             d.text((x + 10, y + h // 3), "SALE -40%", fill=pal_rgb[0], font=font)
         off_box, brd002 = Region(x, y, w, h), True
-    elif kind == "shade":
+    elif kind in ("shade", "subtle"):  # the largest brand shape a shade off: 6-12 or 4.5-6 ΔE00
         x, y, w, h, j = max(boxes, key=lambda b: b[2] * b[3])
-        off_rgb = off_colour(rng, pal_labs, 6.0, 12.0, base=pal_labs[j].astype(np.float64))
+        lo, hi = (6.0, 12.0) if kind == "shade" else (4.5, 6.0)
+        off_rgb = off_colour(rng, pal_labs, lo, hi, base=pal_labs[j].astype(np.float64))
         d.rectangle([x, y, x + w - 1, y + h - 1], fill=off_rgb)
         off_box, brd002 = Region(x, y, w, h), True
     elif kind == "flood":
@@ -165,11 +166,6 @@ def make_case(seed: int, kind: str, photo: np.ndarray | None = None) -> Case:
         x, y, w, h, j = boxes[0]
         d.rectangle([40, 300, 300, 500], fill=pal_rgb[j])
         off_box, brd002 = Region(0, 180, SIZE, SIZE - 180), True
-    elif kind == "subtle":
-        x, y, w, h, j = max(boxes, key=lambda b: b[2] * b[3])
-        off_rgb = off_colour(rng, pal_labs, 4.5, 6.0, base=pal_labs[j].astype(np.float64))
-        d.rectangle([x, y, x + w - 1, y + h - 1], fill=off_rgb)
-        off_box, brd002 = Region(x, y, w, h), True
     elif kind == "gradient":
         # the largest brand shape shaded top to bottom (L* -8 .. +8): brand colour under lighting
         x, y, w, h, j = max(boxes, key=lambda b: b[2] * b[3])
