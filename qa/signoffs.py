@@ -325,16 +325,16 @@ class SignoffStore:
 
     def last_id(self) -> int:
         """Id of the newest decision (0 when empty): a cheap cache key for derived views."""
-        conn = self._conn()
-        try:
-            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()[0])
-        finally:
-            conn.close()
+        return self._scalar("SELECT COALESCE(MAX(id), 0) FROM decisions")
 
     def count(self) -> int:
+        return self._scalar("SELECT COUNT(*) FROM decisions")
+
+    def _scalar(self, sql: str) -> int:
+        """One integer from a read-only query, on a short-lived connection."""
         conn = self._conn()
         try:
-            return int(conn.execute("SELECT COUNT(*) FROM decisions").fetchone()[0])
+            return int(conn.execute(sql).fetchone()[0])
         finally:
             conn.close()
 
