@@ -26,7 +26,9 @@ from typing import Any
 
 from qa.asset import Asset
 from qa.context import CheckContext
-from qa.ocr import DETECT_MAX_SIDE
+from qa.ocr import (  # light: the OCR engines load inside their model loaders
+    DETECT_MAX_SIDE, SMALL_LINE, UNREADABLE_CONFIDENCE, choose_engine,
+)
 from qa.registry import Checker, Option, Rule, register
 from qa.types import Finding, Region, Severity
 
@@ -183,13 +185,9 @@ class TextChecker(Checker):
     # ---- helpers shared with the evaluation script -------------------------------------------
     @staticmethod
     def engine_name(ctx: CheckContext) -> str:
-        from qa.ocr import choose_engine
-
         return choose_engine(str(ctx.options.get("engine", "auto")), ctx.models.device)
 
     def ocr(self, ctx: CheckContext):
-        import qa.ocr  # noqa: F401  (registers the loaders)
-
         name = self.engine_name(ctx)
         if name == "easyocr":
             return ctx.models.get("ocr.easyocr", languages=("en",))
@@ -214,10 +212,9 @@ class TextChecker(Checker):
     def assess(regions: list[Any], ctx: CheckContext, rgb: Any = None) -> list[tuple[Any, Any]]:
         """Garble signals per region (`rgb`: the full-resolution pixels, for the contrast cue)."""
         from qa.garble import garble_signals, ink_contrast, region_shape, tokens
-        from qa.ocr import SMALL_LINE, UNREADABLE_CONFIDENCE, choose_engine
 
         o = ctx.options
-        engine = choose_engine(str(o.get("engine", "auto")), ctx.models.device)
+        engine = TextChecker.engine_name(ctx)
         langs = tuple(o.get("languages") or ["en"])
         vocab = frozenset(t.casefold() for phrase in [*(o.get("vocabulary") or []), *(o.get("required") or []),
                                                       *(o.get("forbidden") or [])] for t in tokens(phrase))
