@@ -32,6 +32,7 @@ except ImportError:  # `streamlit run dashboard/app.py` from a source checkout
 
 import streamlit as st
 
+from qa.fsutil import sha256_file
 from qa.signoffs import Decision, SignoffError, SignoffStore, asset_signoff
 
 GRID_SIDE = 512     # queue thumbnails (sharp on HiDPI cards; ~30-60 KB JPEG each)
@@ -88,7 +89,7 @@ def _overlay(path: str, mtime_ns: int, size: int, max_side: int, findings_json: 
 
 @st.cache_data(max_entries=6000, show_spinner=False)
 def _disk_sha(path: str, mtime_ns: int, size: int) -> str:
-    return D.sha256_file(Path(path))
+    return sha256_file(path)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -24,7 +24,6 @@ region-sized) -- all in original image pixels.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import os
@@ -33,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from PIL import Image, ImageDraw, ImageOps
+
 
 SEVERITY_RANK = {"error": 2, "warning": 1, "info": 0}
 SEVERITY_COLOUR = {"error": (230, 40, 40), "warning": (255, 170, 0), "info": (40, 140, 255)}
@@ -93,14 +93,6 @@ def safe_path(root: Path, name: str | os.PathLike[str] | None, bases: Iterable[P
         if resolved.is_relative_to(root) and resolved.is_file():
             return resolved
     return None
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def file_key(path: Path) -> tuple[str, int, int]:

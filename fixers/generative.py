@@ -31,7 +31,6 @@ Generative fixes are always *unsafe* (they invent content).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from pathlib import Path
@@ -39,19 +38,12 @@ from typing import Any
 
 import numpy as np
 
+from qa.fsutil import sha256_file
 from qa.models import model_loader
 
 
 class GenerativeUnavailable(Exception):
     """The configured generative backend cannot be loaded (message says why)."""
-
-
-def _file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:12]
 
 
 class GenerativeInpainter:
@@ -150,7 +142,7 @@ def _load(device: str, path: str) -> GenerativeInpainter:
         raise GenerativeUnavailable(f"{p}: a folder without model_index.json is not a known checkpoint layout")
     if not p.is_file():
         raise GenerativeUnavailable(f"{p}: weights file not found")
-    digest = _file_digest(p)
+    digest = sha256_file(p)[:12]
     dev = "cuda" if device.startswith("cuda") and torch.cuda.is_available() else "cpu"
     spec = _spec_for(p)
     if spec is None:

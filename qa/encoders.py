@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from qa.config import ConfigError
+from qa.fsutil import sha256_file
 from qa.models import model_loader
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,14 +111,7 @@ def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
     if key in _HASHES:
         return _HASHES[key]
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                break
-            h.update(block)
-    _HASHES[key] = h.hexdigest()
+    _HASHES[key] = sha256_file(path, chunk)
     return _HASHES[key]
 
 

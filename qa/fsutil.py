@@ -1,7 +1,9 @@
 """Atomic file writes: the one implementation every writer uses (reports, sign-off exports,
-indexes, signed assets, sidecars), so an interrupt never leaves a partial file."""
+indexes, signed assets, sidecars), so an interrupt never leaves a partial file. Also the one
+streaming file hash (weights, thumbnails' assets, generative checkpoints)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -54,3 +56,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int |
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """UTF-8 text (newlines written as given) through `atomic_write_bytes`."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """SHA-256 hex digest of a file, read in 1 MB blocks (weights files are hundreds of MB)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
