@@ -14,7 +14,6 @@ image per call, so "batching" is a loop over images with a loaded graph.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.metadata
 import importlib.util
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.fsutil import sha256_file
 from qa.models import model_loader
 
 HAND_FILES = ("palm_detection/palm_detection_full.tflite", "hand_landmark/hand_landmark_full.tflite")
@@ -51,7 +51,7 @@ def _weights_id(files: tuple[str, ...]) -> str:
     parts = []
     for rel in files:
         p = modules_dir() / rel
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()[:12] if p.exists() else "missing"
+        digest = sha256_file(p)[:12] if p.exists() else "missing"
         parts.append(f"{Path(rel).stem}:{digest}")
     return f"mediapipe=={importlib.metadata.version('mediapipe')} " + " ".join(parts)
 
