@@ -450,9 +450,10 @@ class Engine:
                 yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk],
                                                 [stamps[i] for i in chunk])
             return
+        threads = max(1, (os.cpu_count() or 1) // jobs)
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=_worker_context(), initializer=_worker_init,
-            initargs=(self.settings, max(1, (os.cpu_count() or 1) // jobs)),
+            initargs=(self.settings, threads),
         ) as pool:
             pending: dict[Future, list[int]] = {}
             queue: Iterator[list[int]] | None = iter(chunks)
@@ -463,7 +464,7 @@ class Engine:
                         if chunk is None:
                             queue = None
                             break
-                        with _main_module_hidden():  # workers start on the first submit
+                        with _main_module_hidden(), _worker_thread_env(threads):  # workers start on the first submit
                             fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1], stamps[i])
                                                               for i in chunk])
                         pending[fut] = chunk
@@ -513,6 +514,28 @@ def _main_module_hidden() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
+#: Thread-count variables of the math libraries (OpenMP, MKL, OpenBLAS).
+THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def _worker_thread_env(threads: int) -> Iterator[None]:
+    """Workers' math-library thread counts, in the environment while workers (and the forkserver
+    they fork from) start. OpenBLAS reads them once, when numpy loads, which in a forkserver child
+    is before `_worker_init` runs: two BLAS threads per worker on cores the workers already fill
+    made numpy's small matrix products (Lab conversion, k-means, colour maps) 10-25x slower."""
+    saved = {var: os.environ.get(var) for var in THREAD_ENV_VARS}
+    os.environ.update({var: str(threads) for var in THREAD_ENV_VARS})
+    try:
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+
+
 def _worker_context() -> mp.context.BaseContext:
     """forkserver where available: plain fork deadlocks when the parent already runs threads
     (onnxruntime, mediapipe, torch pools), and spawn re-imports everything per worker."""
@@ -531,8 +554,9 @@ def _worker_init(settings: EngineSettings, threads: int = 1) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and keeps finished work
     # Worker processes already use every core: keep each one's math libraries to its share, or the
-    # processes oversubscribe the CPU (torch, OpenMP and OpenCV each default to all cores).
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    # processes oversubscribe the CPU (torch, OpenMP and OpenCV each default to all cores). Libraries
+    # loaded later read these; numpy's OpenBLAS got them from `_worker_thread_env` at start.
+    for var in THREAD_ENV_VARS:
         os.environ[var] = str(threads)
     try:
         import cv2

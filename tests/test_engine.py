@@ -174,3 +174,35 @@ def test_auto_device_on_a_cpu_machine_does_not_import_torch(tmp_path, photo_fold
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-2:] == ["cpu", "False"]
+
+
+def _worker_math_threads() -> tuple[str | None, int | None]:
+    """(OPENBLAS_NUM_THREADS when this process's image started, OpenBLAS's own thread count or None)."""
+    import ctypes
+
+    raw = Path("/proc/self/environ").read_bytes().split(b"\0")
+    env = dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+    mapped = {line.split()[-1] for line in Path("/proc/self/maps").read_text().splitlines() if "/" in line}
+    libs = sorted(p for p in mapped if "openblas" in p.lower() and ".so" in p and "numpy" in p)  # numpy's own BLAS
+    count = None
+    for lib in libs:
+        for name in ("openblas_get_num_threads64_", "openblas_get_num_threads"):
+            fn = getattr(ctypes.CDLL(lib), name, None)
+            if fn is not None:
+                count = int(fn())
+    return env.get("OPENBLAS_NUM_THREADS"), count
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads /proc (Linux)")
+def test_workers_start_with_single_threaded_math():
+    """Two BLAS threads per worker on cores the workers already fill made numpy's small matrix
+    products 10-25x slower; the thread counts must be in place before the worker imports numpy."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from qa.engine import _main_module_hidden, _worker_context, _worker_thread_env
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=_worker_context()) as pool:
+        with _main_module_hidden(), _worker_thread_env(1):
+            env_value, blas_threads = pool.submit(_worker_math_threads).result()
+    assert env_value == "1"
+    assert blas_threads in (None, 1)
