@@ -67,6 +67,19 @@ def _descendants(root: int) -> list[int]:
     return out
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_s(pid: int) -> float:
+    """user + system CPU seconds `pid` has used so far (0 when it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return 0.0
+    rest = stat[stat.rfind(b")") + 2 :].split()
+    return (int(rest[11]) + int(rest[12])) / _TICK  # fields 14 and 15: utime, stime
+
+
 def tree_rss_mb(pid: int | None = None) -> float:
     """Current summed RSS (MiB) of `pid` (default: this process) and all its descendants."""
     pid = pid or os.getpid()
@@ -85,6 +98,8 @@ class TreeSampler:
         self.worker_peak_mb = 0.0  # largest single descendant seen
         self.samples = 0
         self.marks: list[tuple[str, float]] = []
+        self._cpu: dict[int, float] = {}  # largest CPU seconds seen per process of the tree
+        self._cpu_start = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -95,7 +110,10 @@ class TreeSampler:
 
     def sample(self) -> float:
         me = os.getpid()
-        sizes = {pid: _rss_kb(pid) / 1024 for pid in [me, *_descendants(me)]}
+        tree = [me, *_descendants(me)]
+        sizes = {pid: _rss_kb(pid) / 1024 for pid in tree}
+        for pid in tree:
+            self._cpu[pid] = max(self._cpu.get(pid, 0.0), _cpu_s(pid))
         value = sum(sizes.values())
         self.peak_mb = max(self.peak_mb, value)
         others = [v for pid, v in sizes.items() if pid != me]
@@ -104,10 +122,19 @@ class TreeSampler:
         self.samples += 1
         return value
 
+    @property
+    def cpu_s(self) -> float:
+        """CPU seconds the tree used while sampled (a worker's last `interval` before it exits is missed).
+
+        Unlike wall time this barely changes with other load on the machine, so it is how a
+        change is compared on a shared machine; cores / (cpu_s per image) bounds the img/s."""
+        return sum(self._cpu.values()) - self._cpu_start
+
     def mark(self, label: str) -> None:
         self.marks.append((label, _rss_kb(os.getpid()) / 1024))
 
     def __enter__(self) -> "TreeSampler":
+        self._cpu_start = _cpu_s(os.getpid())
         self._thread.start()
         return self
 
