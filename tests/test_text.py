@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from evals.text_synth import draw_line, fit_photo, font_path, photo, render_on_photo
-from qa.garble import garble_signals, ink_contrast, junk_rate, script_of, word_credit
+from qa.garble import garble_signals, ink_contrast, junk_rate, script_of, stripe_share, word_credit
 from qa.registry import load_all
 from qa.testing import asset_from_array, make_context
 from qa.types import Region
@@ -118,6 +118,24 @@ def test_ink_contrast():
     assert ink_contrast(img, Region(0, 0, 120, 40)) > 150
     noise = np.random.default_rng(0).integers(90, 130, (40, 120, 3)).astype(np.uint8)
     assert ink_contrast(noise, Region(0, 0, 120, 40)) < 40
+
+
+def test_bars_are_not_unreadable_glyphs():
+    """Barcodes and medal-ribbon bars trigger text detectors; only glyphs have strokes along the line."""
+    rng = np.random.default_rng(3)
+    bars = np.repeat(rng.integers(0, 255, (1, 160, 3)), 40, axis=0).astype(np.uint8)  # parallel coloured bars
+    assert stripe_share(bars, Region(0, 0, 160, 40)) > 0.99
+    assert stripe_share(np.ascontiguousarray(bars.transpose(1, 0, 2)), Region(0, 0, 40, 160)) > 0.99  # vertical
+    sample = render_on_photo("Launch Day", "coffee", kind="strokes", seed=2)
+    x, y, w, h = sample.lines[0].box
+    assert stripe_share(sample.image, Region(x, y, w, h)) < 0.85  # pseudo-glyph strokes
+    text = render_on_photo("Launch Day", "coffee", seed=2)
+    x, y, w, h = text.lines[0].box
+    assert stripe_share(text.image, Region(x, y, w, h)) < 0.85
+    unread = garble_signals("", 0.0, shape=(300, 50), contrast=180, stripes=0.7).unreadable
+    assert unread == 1.0
+    assert garble_signals("", 0.0, shape=(300, 50), contrast=180, stripes=0.97).unreadable == 0.0
+    assert garble_signals("", 0.0, shape=(300, 50), contrast=180, stripes=0.7, vertical=True).unreadable == 0.5
 
 
 def test_clean_headline_passes_and_required_copy_found(headline):
