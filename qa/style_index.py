@@ -9,8 +9,9 @@ an index keeps scoring the same way whatever assetqa version reads it.
 Distance (`StyleStats`), a diagonal Mahalanobis distance to the references' mean:
 - with the encoder's shipped prior (`qa.style_prior`; the offline encoder has one): each
   dimension's scale mixes the references' own variance with the prior's content variance
-  (how much that statistic moves between different photos of one look), dimensions are
-  weighted by the prior's discriminative weights, and the distance is the weighted RMS z;
+  (how much that statistic moves between different photos of one look; its share falls
+  quickly with the number of references, `prior_mix`), dimensions are weighted by the prior's
+  discriminative weights, and the distance is the weighted RMS z;
 - without a prior (open_clip encoders): each block is standardised by the references' spread,
   shrunk towards the block's mean variance, and the block RMS distances are averaged with the
   colour/tone block weighted by ``COLOUR_WEIGHT``.
@@ -88,7 +89,7 @@ class StyleStats:
         if prior is not None:
             content_var = np.asarray(prior["content_var"], dtype=np.float64)
             weight = np.asarray(prior["weight"], dtype=np.float64)
-            mix = float(prior.get("shrink", 0.8))
+            mix = prior_mix(prior, emb.shape[0])
             scale = np.sqrt((1 - mix) * var + mix * content_var + 1e-12)
             return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight, weight=weight)
         scale = np.empty_like(mean)
@@ -118,6 +119,21 @@ class StyleStats:
             return np.sqrt(np.sum(z ** 2, axis=1) / max(1.0, float(np.sum(self.weight ** 2))))
         w = self.weights()
         return self.block_distances(x) @ w / w.sum()
+
+
+def prior_mix(prior: dict[str, Any], n: int) -> float:
+    """Share of the prior's content variance in each dimension's scale for a set of `n` embeddings.
+
+    A prior with ``pseudo_count`` k and ``pseudo_power`` p uses mix = (k / (n + k)) ** p (shipped:
+    k=4, p=3: 0.064 for 6 references, 0.003 for 24): large reference sets are scaled by their own
+    spread, which is specific to their look (a lifted black point is exactly flat across a matte
+    campaign), while a handful of references still gets a sane scale. Older priors give a fixed
+    ``shrink``.
+    """
+    if prior.get("pseudo_count") is not None:
+        k = float(prior["pseudo_count"])
+        return (k / (max(int(n), 1) + k)) ** float(prior.get("pseudo_power", 1.0)) if k > 0 else 0.0
+    return float(prior.get("shrink", 0.8))
 
 
 def prior_for(encoder_id: str) -> dict[str, Any] | None:
@@ -165,7 +181,7 @@ def _leave_one_out_closed_form(emb: np.ndarray, blocks: Sequence[Sequence[Any]],
     if prior is not None:
         content_var = np.asarray(prior["content_var"], dtype=np.float64)
         weight = np.asarray(prior["weight"], dtype=np.float64)
-        mix = float(prior.get("shrink", 0.8))
+        mix = prior_mix(prior, m)
         z = diff / np.sqrt((1 - mix) * var_o + mix * content_var + 1e-12) * weight
         return np.sqrt(np.sum(z ** 2, axis=1) / max(1.0, float(np.sum(weight ** 2))))
     norm = [(str(b[0]), int(b[1]), int(b[2])) for b in blocks]

@@ -114,7 +114,7 @@ class StyleChecker(Checker):
                "memory (at least 3 images)."),
         Option("drift_threshold", 1.5, "STY001 when the drift ratio (distance / the references' leave-one-out "
                "90th percentile) exceeds this multiplier; 1 is a typical held-out reference."),
-        Option("outlier_threshold", 1.75, "STY002 when an asset's distance to the rest of the batch exceeds this "
+        Option("outlier_threshold", 2.0, "STY002 when an asset's distance to the rest of the batch exceeds this "
                "multiple of the batch median (tuned: <1% of in-look assets flagged on the tuning split)."),
         Option("min_batch", 4, "Smallest delivery (assets) for STY002/STY003 (at least 3)."),
         Option("duplicate_hash_bits", 12, "STY003 when 64-bit perceptual hashes differ in at most this many bits."),
@@ -296,7 +296,7 @@ class StyleChecker(Checker):
             E = np.asarray([a["style_embedding"] for _, a in usable], dtype=np.float64)
             blocks = usable[0][1].get("style_blocks") or [("all", 0, E.shape[1])]
             ratios = outlier_ratios(E, blocks, encoder_id=main_encoder)
-            thr = float(o.get("outlier_threshold") or 1.75)
+            thr = float(o.get("outlier_threshold") or 2.0)
             for (i, _), ratio in zip(usable, ratios):
                 if ratio > thr:
                     out.setdefault(i, []).append(STY002.finding(
