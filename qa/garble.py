@@ -23,9 +23,9 @@ The score of a region is a noisy-OR of independent pieces of evidence, each 0..1
   nothing to a reader. Scaled by the region's ink contrast, line shape and height: low-contrast
   textures, parallel bars (barcodes, ribbon bars: `stripe_share`) and single round blobs also
   trigger detectors, and (for easyocr) small real print (badges, logos under ~24 px) defeats
-  the recogniser too. "Confidently" is per engine
-  (`qa.ocr.UNREADABLE_CONFIDENCE`, `qa.ocr.SMALL_LINE`); lexical evidence is discounted by the same doubt (a reading
-  the recogniser is unsure of is a guess, so its non-words are not separate evidence).
+  the recogniser too. "Confidently" is per engine (`qa.ocr.UNREADABLE_CONFIDENCE`,
+  `qa.ocr.SMALL_LINE`); lexical evidence is discounted by the same doubt (a reading the
+  recogniser is unsure of is a guess, so its non-words are not separate evidence).
 - **junk** (`junk_rate`): symbols copy never uses, punctuation inside words, digits glued
   into letter runs: what a recogniser emits when forced to read half-glyphs.
 
@@ -219,6 +219,16 @@ def _case_oddity(token: str) -> float:
     return min(1.0, flips / 1.0)
 
 
+def region_gray(rgb: np.ndarray, box) -> np.ndarray:
+    """Grey levels (uint8) of a region's axis-aligned box: what the region cues measure."""
+    import cv2
+
+    crop = np.ascontiguousarray(rgb[box.y:box.y + box.h, box.x:box.x + box.w])
+    if crop.size == 0:
+        return np.zeros((0, 0), np.uint8)
+    return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+
+
 def ink_contrast(rgb: np.ndarray, box) -> float:
     """Grey-level gap between the two Otsu classes of a region (0..255).
 
@@ -228,10 +238,9 @@ def ink_contrast(rgb: np.ndarray, box) -> float:
     """
     import cv2
 
-    crop = rgb[box.y:box.y + box.h, box.x:box.x + box.w]
-    if crop.size < 48:
+    g = region_gray(rgb, box)
+    if g.size < 16:
         return 0.0
-    g = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY)
     t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     lo, hi = g[g <= t], g[g > t]
     if lo.size == 0 or hi.size == 0:
@@ -256,10 +265,9 @@ def stripe_share(rgb: np.ndarray, box) -> float:
     """
     import cv2
 
-    crop = rgb[box.y:box.y + box.h, box.x:box.x + box.w]
-    if min(crop.shape[:2]) < 8:
+    g = region_gray(rgb, box).astype(np.float32)
+    if min(g.shape[:2]) < 8:
         return 0.5
-    g = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY).astype(np.float32)
     if g.shape[0] > g.shape[1]:  # a vertical line: its "across" axis is the image's y
         g = g.T
     h = g.shape[0]
@@ -298,8 +306,9 @@ def repetition_factor(toks: list[str]) -> float:
     return float(min(1.0, max(0.0, (ratio - 0.3) / 0.4)))
 
 
-#: `unreadable` in a vertical box counts half, like its lexical evidence (poles, buckles, towers).
-VERTICAL_UNREADABLE = 0.5
+#: Weight of lexical and unreadable evidence in a vertical box (poles, buckles, towers read as letters
+#: more often than ads set copy vertically).
+VERTICAL_WEIGHT = 0.5
 #: Weight of a lexicon miss whose letters are plausible (names, foreign words: "COMDR", "cero"),
 #: rising to 1 as the letter sequence gets implausible (shuffled, letter soup). Chosen on the text
 #: eval's tuning split (0.5 -> 0.35: precision 0.913 -> 0.939 at recall 0.859 -> 0.845).
@@ -359,7 +368,7 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
             lp = float(np.average(lps, weights=ws))
             implaus = 1.0 / (1.0 + math.exp(-(plaus_center - lp) / plaus_scale))
         # Few letters make weak evidence; so do repeated glyphs and vertical boxes.
-        reliability = min(1.0, total / 5.0) * repetition_factor(toks) * (0.5 if vertical else 1.0)
+        reliability = min(1.0, total / 5.0) * repetition_factor(toks) * (VERTICAL_WEIGHT if vertical else 1.0)
         lex_miss *= reliability
         implaus *= reliability
 
@@ -391,7 +400,7 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
         lo, hi = STRIPE_RAMP
         unread *= 1.0 - min(1.0, max(0.0, (stripes - lo) / (hi - lo)))
     if vertical:  # poles and towers, as for the lexical evidence
-        unread *= VERTICAL_UNREADABLE
+        unread *= VERTICAL_WEIGHT
     junk = junk_rate(text)
     if is_round_row(text):  # coins, bubbles, wheels: every reading of the row is a round shape
         mix, unread, junk = 0.1 * mix, 0.1 * unread, 0.1 * junk

@@ -61,7 +61,6 @@ class OcrRegion:
     text: str
     confidence: float  # recognition confidence 0..1: mean of the characters' probabilities (0: nothing read)
     det_score: float = 1.0
-    char_confidences: tuple[float, ...] = ()  # per read character, where the engine exposes them
 
     def to_dict(self) -> dict[str, Any]:
         return {"box": self.box.to_dict(), "text": self.text, "confidence": round(float(self.confidence), 4),
@@ -193,8 +192,7 @@ class EasyOcrEngine:
             p = np.asarray(pts, dtype=np.float32)
             conf = float(np.mean(probs)) if txt and len(probs) else 0.0
             out.append(OcrRegion(points=[(float(x), float(y)) for x, y in p], box=_region(p, w, h),
-                                 text=str(txt or ""), confidence=conf,
-                                 char_confidences=tuple(round(float(v), 4) for v in probs)))
+                                 text=str(txt or ""), confidence=conf))
         return out
 
     def _recognize(self, gray: np.ndarray, horizontal: list, free: list) -> list[tuple[Any, str, list[float]]]:
