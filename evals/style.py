@@ -294,19 +294,18 @@ def grade_pair_matrix(bank: Bank, photos: list[str], prior: dict | None) -> np.n
 
 def grade_delta_e(bank: Bank, photos: list[str]) -> np.ndarray:
     """Mean CIEDE2000 between grades of the same crop (2 crops per photo, 128 px copies)."""
-    from skimage.color import deltaE_ciede2000, rgb2lab
+    from qa.colour import delta_e00, srgb_to_lab
 
     lab = {}
     for p in photos:
         for c in range(2):
             for g in GRADES:
-                small = enc_mod.colour_input(bank.images[(p, c, g)], 128)
-                lab[(p, c, g)] = rgb2lab(small.astype(np.float32) / 255.0)
+                lab[(p, c, g)] = srgb_to_lab(enc_mod.colour_input(bank.images[(p, c, g)], 128))
     D = np.zeros((len(GRADES), len(GRADES)))
     for i, a in enumerate(GRADES):
         for j, b in enumerate(GRADES):
             if i != j:
-                D[i, j] = np.mean([deltaE_ciede2000(lab[(p, c, a)], lab[(p, c, b)]).mean()
+                D[i, j] = np.mean([delta_e00(lab[(p, c, a)], lab[(p, c, b)]).mean()
                                    for p in photos for c in range(2)])
     return D
 
@@ -442,7 +441,6 @@ class SearchEpisodes:
         for held in photos:
             others = [p for p in photos if p != held]
             prior = fisher_prior(bank, others, looks)
-            cv = np.asarray(prior["content_var"], dtype=np.float64)
             rng = np.random.default_rng(sum(map(ord, held)))
             ref_sets = [list(rng.choice(others, min(SEARCH_REF_PHOTOS, len(others)), replace=False))
                         for _ in range(SEARCH_REPEATS)]
@@ -451,12 +449,10 @@ class SearchEpisodes:
                 for ref_look, neg_looks in scenario_pairs(sc):
                     for rs in ref_sets:
                         R = bank.get([(p, c, ref_look) for p in rs for c in range(REFS_PER_PHOTO)]).astype(np.float64)
-                        n = R.shape[0]
-                        mu, Xc = R.mean(0), R - R.mean(0)
-                        var_o = np.maximum(((Xc ** 2).sum(0) - Xc ** 2) / (n - 1) - (Xc / (n - 1)) ** 2, 0.0)
-                        mix_o, mix = si.prior_mix(prior, n - 1), si.prior_mix(prior, n)
-                        per[sc][0].append((Xc * n / (n - 1)) ** 2 / ((1 - mix_o) * var_o + mix_o * cv + 1e-12))
-                        scale2 = (1 - mix) * R.var(0) + mix * cv + 1e-12
+                        n, mu = R.shape[0], R.mean(0)
+                        _, var_o, diff_o = si.leave_one_out_moments(R)
+                        per[sc][0].append(diff_o ** 2 / si.prior_scale_sq(var_o, prior, n - 1))
+                        scale2 = si.prior_scale_sq(R.var(0), prior, n)
                         queries = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)
                         P = bank.get([(held, c, ref_look) for c in queries]).astype(np.float64)
                         N = bank.get([(held, c, lk) for lk in neg_looks for c in queries]).astype(np.float64)
@@ -481,6 +477,11 @@ class SearchEpisodes:
         return {sc: auroc(np.concatenate(pos[sc]), np.concatenate(neg[sc])) for sc in SCENARIOS}
 
 
+def colour_span(bank: Bank) -> tuple[int, int]:
+    """(start, end) of the colour/tone block in the bank encoder's embedding."""
+    return next((s, e) for name, s, e in bank.encoder.blocks if name == "colour")
+
+
 def search_objective(r: dict[str, float]) -> float:
     """Grade AUROC, minus half of any shortfall of illustration below 0.95 or palette below 0.92."""
     return r["grade"] + 0.5 * min(0.0, r["illustration"] - 0.95) + 0.5 * min(0.0, r["palette"] - 0.92)
@@ -489,7 +490,7 @@ def search_objective(r: dict[str, float]) -> float:
 def search_multipliers(bank: Bank, episodes: SearchEpisodes, photos: list[str] | None = None) -> np.ndarray:
     """Coordinate search (one pass) of a multiplier per colour dimension and one for the network
     blocks together, on the tuning episodes: keeps a change only if `search_objective` improves."""
-    colour = [(s, e) for name, s, e in bank.encoder.blocks if name == "colour"][0]
+    colour = colour_span(bank)
     mult = np.ones(bank.encoder.dim)
     units = [np.arange(0, colour[0])] + [np.array([i]) for i in range(*colour)]
     best = search_objective(episodes.aurocs(mult, photos))
@@ -512,7 +513,7 @@ def fit_prior(bank: Bank, photos: list[str], looks: list[str]) -> dict:
     weight = np.asarray(prior["weight"]) * np.sqrt(mult)
     gate = weight > 0
     prior["weight"] = weight / np.sqrt(np.mean(weight[gate] ** 2))
-    colour = [(s, e) for name, s, e in bank.encoder.blocks if name == "colour"][0]
+    colour = colour_span(bank)
     names = list(enc_mod.COLOUR_NAMES)
     prior["name"] = f"{bank.encoder.id.split('@', 1)[0]}:fisher-searched-tuning"
     prior["dropped"] = [names[i - colour[0]] for i in range(*colour) if mult[i] == 0]

@@ -87,10 +87,8 @@ class StyleStats:
         var = emb.var(axis=0) if emb.shape[0] > 1 else np.zeros_like(mean)
         norm_blocks = [(str(b[0]), int(b[1]), int(b[2])) for b in blocks]
         if prior is not None:
-            content_var = np.asarray(prior["content_var"], dtype=np.float64)
             weight = np.asarray(prior["weight"], dtype=np.float64)
-            mix = prior_mix(prior, emb.shape[0])
-            scale = np.sqrt((1 - mix) * var + mix * content_var + 1e-12)
+            scale = np.sqrt(prior_scale_sq(var, prior, emb.shape[0]))
             return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight, weight=weight)
         scale = np.empty_like(mean)
         for _, s, e in norm_blocks:
@@ -136,6 +134,27 @@ def prior_mix(prior: dict[str, Any], n: int) -> float:
     return float(prior.get("shrink", 0.8))
 
 
+def prior_scale_sq(var: np.ndarray, prior: dict[str, Any], n: int) -> np.ndarray:
+    """Squared per-dimension scale of a set of `n` embeddings with variance `var` under a prior:
+    the set's variance mixed with the prior's content variance (`prior_mix`)."""
+    mix = prior_mix(prior, n)
+    return (1 - mix) * var + mix * np.asarray(prior["content_var"], dtype=np.float64) + 1e-12
+
+
+def leave_one_out_moments(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row i of `emb` (n, d): the mean and population variance of all the other rows, and
+    row i minus that mean, from the full sums (no loop over rows)."""
+    X = np.asarray(emb, dtype=np.float64)
+    n = X.shape[0]
+    mu = X.mean(axis=0)
+    Xc = X - mu
+    m = n - 1
+    Q = (Xc ** 2).sum(axis=0)
+    mean_o = mu - Xc / m
+    var_o = np.maximum((Q - Xc ** 2) / m - (Xc / m) ** 2, 0.0)
+    return mean_o, var_o, Xc * n / m
+
+
 def prior_for(encoder_id: str) -> dict[str, Any] | None:
     """The shipped distance prior for an encoder id (None: no prior, e.g. open_clip encoders)."""
     from qa.style_prior import PRIORS
@@ -169,20 +188,11 @@ LOO_CLOSED_FORM_FROM = 48
 def _leave_one_out_closed_form(emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float,
                                shrink: float, prior: dict[str, Any] | None) -> np.ndarray:
     """`leave_one_out` via the mean and variance of "all rows but i" derived from the full sums."""
-    X = np.asarray(emb, dtype=np.float64)
-    n = X.shape[0]
-    mu = X.mean(axis=0)
-    Xc = X - mu
-    m = n - 1
-    Q = (Xc ** 2).sum(axis=0)
-    mean_o = mu - Xc / m  # mean of the other rows, per row
-    var_o = np.maximum((Q - Xc ** 2) / m - (Xc / m) ** 2, 0.0)  # population variance of the others
-    diff = Xc * n / m  # x_i - mean_o
+    n = np.asarray(emb).shape[0]
+    mean_o, var_o, diff = leave_one_out_moments(emb)
     if prior is not None:
-        content_var = np.asarray(prior["content_var"], dtype=np.float64)
         weight = np.asarray(prior["weight"], dtype=np.float64)
-        mix = prior_mix(prior, m)
-        z = diff / np.sqrt((1 - mix) * var_o + mix * content_var + 1e-12) * weight
+        z = diff / np.sqrt(prior_scale_sq(var_o, prior, n - 1)) * weight
         return np.sqrt(np.sum(z ** 2, axis=1) / max(1.0, float(np.sum(weight ** 2))))
     norm = [(str(b[0]), int(b[1]), int(b[2])) for b in blocks]
     w = np.array([colour_weight if name == "colour" else 1.0 for name, _, _ in norm])
