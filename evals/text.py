@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
@@ -218,6 +219,16 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
     checker = TextChecker()
     base = {"engine": engine, **({"max_side": max_side} if max_side else {})}
     ctx = make_context("text", base)
+    contexts: dict[tuple, Any] = {}
+
+    def context_for(sample: Sample, **extra: Any):
+        """The check context for one image: its campaign languages (when it has its own) and `extra`."""
+        key = (sample.languages, tuple(sorted(extra.items())))
+        if key not in contexts:
+            langs = {"languages": list(sample.languages)} if sample.languages else {}
+            contexts[key] = make_context("text", {**base, **langs, **extra})
+        return contexts[key]
+
     out: dict = {"engine": engine, "model": checker.model_ids(ctx)["ocr"], "held_split": held,
                  "long_sides": long_sides, "max_side": int(ctx.options["max_side"]), "tuning_only": tuning_only}
     cache: dict[str, list] = {}
@@ -229,7 +240,7 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
         for s in samples:
             asset = asset_from_array(s.image, f"{s.name}.png")
             assets.append(asset)
-            sctx = make_context("text", {**base, "languages": list(s.languages)}) if s.languages else ctx
+            sctx = context_for(s)
             assessed = checker.assess(checker.read_regions(asset, sctx), sctx, asset.rgb)
             per_image.append((s, [(r.box, sig.score) for r, sig in assessed]))
             texts.append((s, [r.text for r, _ in assessed]))
@@ -245,8 +256,7 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
             # Report through the checker itself (same code path as a user's run).
             per_image = []
             for s, a in zip(samples, assets):
-                langs = {"languages": list(s.languages)} if s.languages else {}
-                findings = checker.check(a, make_context("text", {**base, "garble_threshold": thr, **langs}))
+                findings = checker.check(a, context_for(s, garble_threshold=thr))
                 per_image.append((s, [(f.region, 1.0) for f in findings if f.code == "TXT001"]))
             pr = garble_pr(per_image, 0.5)
         else:

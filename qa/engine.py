@@ -496,6 +496,7 @@ def _settled(st: os.stat_result, seconds: float = 2.0) -> bool:
     unchanged (size, mtime) only then: a file written just now may change again within its mtime tick."""
     return time.time() - st.st_mtime > seconds
 
+
 #: Checker modules whose import is pure Python/numpy (no model runtimes, no native thread pools).
 FORK_SAFE_CHECK_MODULES = ("qa.checks.internal", "qa.checks.spec", "qa.checks.sharpness", "qa.checks.brand_color",
                            "qa.checks.provenance", "qa.colour", "qa.imageops")
