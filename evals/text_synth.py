@@ -7,7 +7,8 @@ Garbled variants imitate what image generators put on signs and packaging:
 
 - ``shuffle``: the letters of each word permuted ("Lnuach Dya").
 - ``lookalike``: Latin letters swapped for Cyrillic/Greek letters that look "almost"
-  right (pseudo-Cyrillic: R->Я, N->И, E->Є ...).
+  right (pseudo-Cyrillic: R->Я, N->И, E->Є ...); never for exact homoglyphs (`HOMOGLYPHS`), which
+  draw the same pixels as the Latin letter.
 - ``random``: random capitals / letter soup ("QXZTR PLKW"), which OCR reads at high
   confidence, so confidence alone cannot catch it.
 - ``strokes``: glyph-like random strokes laid out like words (no engine can read them).
@@ -36,13 +37,20 @@ PHRASES = (
 )
 
 # Pseudo-Cyrillic: letters that read as "almost Latin" in generated images.
-LOOKALIKE = {
+_LOOKALIKE_CANDIDATES = {
     "A": "ДΛ", "B": "БВ", "E": "ЄΣ", "F": "Ғ", "H": "НЋ", "I": "ІЇ", "K": "КЌ", "M": "МΜ", "N": "ИЙ",
     "O": "ФΘ", "P": "РΡ", "R": "Я", "S": "Ѕ", "T": "ТГ", "U": "ЦЏ", "W": "ШЩ", "X": "ЖΧ", "Y": "УЧ",
     "a": "дα", "b": "бъ", "c": "сς", "d": "δ", "e": "єэ", "g": "д", "h": "ђћ", "i": "ї", "k": "кж",
     "l": "ι", "m": "мт", "n": "лп", "o": "σф", "p": "рρ", "r": "гя", "s": "ѕ", "t": "тτ", "u": "цμ",
     "w": "шω", "x": "жχ", "y": "уγ",
 }
+#: Exact homoglyphs: Cyrillic and Greek letters drawn with the same strokes as a Latin one (their ink
+#: differs from the Latin letter's by 0.00 in DejaVu Sans, measured by `ink_difference`). A line set
+#: with them is pixel-for-pixel clean copy: no viewer sees a defect and no visual check can (a
+#: homoglyph in digital copy is a text-encoding problem, not an image one), so they are not look-alikes.
+HOMOGLYPHS = frozenset("ВНІМΜРΡЅТΧсрѕу")
+LOOKALIKE = {k: kept for k, v in _LOOKALIKE_CANDIDATES.items()
+             if (kept := "".join(c for c in v if c not in HOMOGLYPHS))}
 
 
 def font_dir() -> Path:
@@ -51,8 +59,44 @@ def font_dir() -> Path:
     return Path(os.path.dirname(matplotlib.__file__)) / "mpl-data" / "fonts" / "ttf"
 
 
+#: Fonts from pinned PyPI wheels (`evals.wheel_files`), for splits that need typefaces matplotlib
+#: does not bundle. Each has every Latin letter and every `LOOKALIKE` letter (checked with fontTools'
+#: cmap): the italics of Source Sans Pro lack Cyrillic and Greek, so they are not here.
+WHEEL_FONTS = {
+    "SourceSansPro-Regular.ttf": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Regular.ttf",
+                                  "b77f3a700edd0fc0dec73258f882d5c3926c77f5caf6800a201d2166568d2309"),
+    "SourceSansPro-Black.ttf": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Black.ttf",
+                                "1e59595ebe0445db9bcea5de0d0fa2e08766809d1c97789d938b71a77ecf3cf5"),
+    "SourceSansPro-Light.ttf": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Light.ttf",
+                                "8d9cd89e3cdbcc08f95fea442b3ce366958ba30104d678e9604126e5fd2565d8"),
+    "FreeSansBold.ttf": ("pygame==2.6.1", "pygame/freesansbold.ttf",
+                         "bf9251269f11e4b35582a99376096deee3d0c4973a459cbd97b0bebc01f440ad"),
+}
+WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
+
+
 def font_path(name: str) -> Path:
+    """A font bundled with matplotlib, or one from `WHEEL_FONTS` (fetched on first use; the file is
+    stored under its table name, e.g. ``FreeSansBold.ttf``)."""
+    if name in WHEEL_FONTS:
+        from evals.wheel_files import file_for
+
+        table = {Path(k).stem: v for k, v in WHEEL_FONTS.items()}
+        return file_for(WHEEL_FONT_DIR, Path(name).stem, table)
     return font_dir() / name
+
+
+def ink_difference(a: str, b: str, font: str = "DejaVuSans.ttf", size: int = 64) -> float:
+    """Share of the two letters' ink (union) that only one of them covers, drawn at the same spot:
+    0 for letters drawn with the same strokes (homoglyphs), near 1 for unrelated shapes."""
+    face = ImageFont.truetype(str(font_path(font)), size)
+    masks = []
+    for ch in (a, b):
+        im = Image.new("L", (2 * size, 2 * size), 0)
+        ImageDraw.Draw(im).text((size // 4, size // 8), ch, font=face, fill=255)
+        masks.append(np.asarray(im) > 127)
+    union = int((masks[0] | masks[1]).sum())
+    return float((masks[0] ^ masks[1]).sum()) / max(1, union)
 
 
 @lru_cache(maxsize=64)

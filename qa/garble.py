@@ -154,11 +154,29 @@ def _segmentable(word: str, lang: str) -> bool:
 _SHORT_WORDS = frozenset("a i to of in on at by up us it is my we go do no be an or so me he if".split())
 
 
+def camel_parts(token: str) -> list[str]:
+    """A token split before each capital that follows a lower-case letter ("DailySpecials" ->
+    ["Daily", "Specials"]): where title-case words start when OCR drops the space between them."""
+    parts, start = [], 0
+    for i in range(1, len(token)):
+        if token[i - 1].islower() and token[i].isupper():
+            parts.append(token[start:i])
+            start = i
+    return [*parts, token[start:]]
+
+
 def word_credit(token: str, languages: tuple[str, ...], vocabulary: frozenset[str] = frozenset()) -> float:
     """1 for a word (or words run together), 0.5 one edit from a frequent long word, else 0.
 
     `vocabulary` adds campaign words (brand and product names, case-folded) to the lexicon.
+    Title-case words run together ("DailySpecials") are credited as their parts: the capitals
+    show where OCR dropped the spaces, so rarer words than `_segmentable`'s common ones count.
     """
+    parts = camel_parts(token)
+    if len(parts) > 1 and all(len(p) >= 3 for p in parts):
+        credit = min(word_credit(p, languages, vocabulary) for p in parts)
+        if credit >= 1.0:
+            return 1.0
     t = token.casefold()
     if t in vocabulary:
         return 1.0

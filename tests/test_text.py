@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from evals.text_synth import draw_line, fit_photo, font_path, photo, render_on_photo
+from evals.text_synth import (
+    HOMOGLYPHS, LOOKALIKE, draw_line, fit_photo, font_path, ink_difference, photo, render_on_photo,
+)
 from qa.garble import garble_signals, ink_contrast, junk_rate, script_of, stripe_share, word_credit
 from qa.registry import load_all
 from qa.testing import asset_from_array, make_context
@@ -112,12 +114,31 @@ def test_vocabulary_repetition_and_one_bad_word():
     assert garble_signals("Launch Dxy Qzvxj", 0.95).score > 0.7  # one pseudo-word spoils the line
 
 
+def test_title_case_words_run_together_are_words():
+    """OCR often drops the space between title-case words; the capitals show where the words start."""
+    assert garble_signals("DailySpecials", 0.99).score == 0.0  # "specials" is too rare for `_segmentable`
+    assert garble_signals("LcSooh", 0.99).score > 0.5  # capitals inside letter soup still count against it
+    assert garble_signals("LaunchDxyqz", 0.99).score > 0.5  # one real part does not make the token a word
+
+
 def test_ink_contrast():
     img = np.full((40, 120, 3), 200, np.uint8)
     img[10:30, 10:110:8] = 20  # dark strokes on a light ground
     assert ink_contrast(img, Region(0, 0, 120, 40)) > 150
     noise = np.random.default_rng(0).integers(90, 130, (40, 120, 3)).astype(np.uint8)
     assert ink_contrast(noise, Region(0, 0, 120, 40)) < 40
+
+
+def test_eval_lookalikes_are_visibly_different_and_homoglyphs_are_not():
+    """The eval's garbled look-alike lines must look wrong: a letter drawn with the Latin letter's own
+    strokes would make a "garbled" label on pixel-identical clean copy."""
+    latin_of = {c: k for k, v in LOOKALIKE.items() for c in v}
+    for glyph in HOMOGLYPHS:
+        assert min(ink_difference(k, glyph) for k in "BHIMPSTXcpsy") < 0.01  # a Latin letter's strokes
+        assert glyph not in latin_of  # so never used as a look-alike
+    for glyph, latin in latin_of.items():
+        assert ink_difference(latin, glyph) >= 0.05, (latin, glyph)
+    assert ink_difference("R", "Я") > 0.3 and ink_difference("H", "Н") == 0.0
 
 
 def test_bars_are_not_unreadable_glyphs():
