@@ -56,29 +56,31 @@ def discover(paths: Iterable[str | Path], extensions: Iterable[str] | None = Non
     """
     exts = {e.lower().lstrip(".") for e in (extensions or EXTENSION_FORMATS)}
     found: dict[Path, str] = {}
-    cwd = Path.cwd()
+    cwd = Path.cwd().resolve()  # once: resolving is a few lstat() calls per path component
     for raw in paths:
         p = Path(raw).expanduser()
         if not p.exists():
             raise UsageError(f"{raw}: no such file or directory")
         if p.is_file():
-            found.setdefault(p.resolve(), _display(p, cwd))
+            real = p.resolve()
+            found.setdefault(real, _display(real, cwd))
             continue
         for root, dirs, files in os.walk(p):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
                 if name.startswith(".") or name.lower().rsplit(".", 1)[-1] not in exts or "." not in name:
                     continue
-                fp = Path(root) / name
-                found.setdefault(fp.resolve(), _display(fp, cwd))
+                real = (Path(root) / name).resolve()
+                found.setdefault(real, _display(real, cwd))
     return sorted(((path, disp) for path, disp in found.items()), key=lambda item: item[1])
 
 
-def _display(p: Path, cwd: Path) -> str:
+def _display(real: Path, cwd: Path) -> str:
+    """A resolved path relative to the resolved working directory when inside it, else absolute."""
     try:
-        return p.resolve().relative_to(cwd.resolve()).as_posix()
+        return real.relative_to(cwd).as_posix()
     except ValueError:
-        return p.resolve().as_posix()
+        return real.as_posix()
 
 
 @dataclass

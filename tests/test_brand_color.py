@@ -89,6 +89,36 @@ def test_delta_e00_reference_values():
     assert list(idx) == [0, 1]
 
 
+def test_delta_e00_is_skimages_formula_bit_for_bit():
+    # qa.colour carries its own copy of skimage's CIEDE2000 (no skimage import in workers): same numbers,
+    # including neutrals (no hue), identical colours and hue differences that wrap around 0/360°.
+    from skimage.color import deltaE_ciede2000
+
+    rng = np.random.default_rng(3)
+    a = rng.random((4000, 3)) * [100, 200, 200] - [0, 100, 100]
+    b = rng.random((4000, 3)) * [100, 200, 200] - [0, 100, 100]
+    a[:200, 1:] = 0
+    b[100:300, 1:] = 0
+    b[300:400] = a[300:400]
+    a[400:600, 2], b[400:600, 2] = 1e-3, -1e-3
+    assert np.array_equal(colour.delta_e00(a, b), deltaE_ciede2000(a, b))
+    grid = colour.delta_e00_matrix(a[:8], b[:3])
+    assert grid.shape == (8, 3) and np.array_equal(grid, deltaE_ciede2000(a[:8, None], b[None, :3]))
+    assert colour.delta_e00(a[5], b[5]) == deltaE_ciede2000(a[5], b[5])
+
+
+def test_nearest_centre_and_colour_map_match_brute_force():
+    rng = np.random.default_rng(4)
+    labs = colour.srgb_to_lab(rng.integers(0, 256, (6, 3), dtype=np.uint8))
+    pts = rng.random((3, 5000)).astype(np.float32) * np.array([[100], [200], [200]], np.float32) - [[0], [100], [100]]
+    brute = ((pts.T[:, None, :] - labs[None]) ** 2).sum(-1).argmin(1)
+    assert np.mean(colour.nearest_centre(pts, labs) == brute) > 0.999  # float rounding may flip exact ties
+    img = rng.integers(0, 256, (64, 80, 3), dtype=np.uint8)
+    # the map labels only the bins the image uses: the same labels as labelling all 32768 bins
+    every_bin = colour.nearest_centre(np.ascontiguousarray(colour.quantised_lab_lut().T), labs)
+    assert np.array_equal(colour.nearest_colour_map(img, labs), every_bin[colour.quantised_index(img)])
+
+
 def test_kmeans_and_dominant_colours_are_deterministic():
     rng = np.random.default_rng(1)
     blue, orange = np.array(hex_rgb("#1F4FD8")), np.array(hex_rgb("#FF7A00"))

@@ -8,9 +8,9 @@ How it measures (helpers in `qa/colour.py`, shared with the recolour fixer):
    `merge_delta_e` ΔE00 are merged, weighted by pixel share: these are the image's
    dominant colours, each with a share of the opaque pixels.
 3. Each dominant colour is matched to the nearest palette colour by ΔE00
-   (CIEDE2000, `skimage.color.deltaE_ciede2000`). It is on-palette when the ΔE00 is
-   within that palette entry's `tolerance` (default: the family option, 3.5 ΔE00,
-   "general use"; brand logos often need <= 2).
+   (CIEDE2000, `qa.colour.delta_e00`: skimage's formula). It is on-palette when
+   the ΔE00 is within that palette entry's `tolerance` (default: the family
+   option, 3.5 ΔE00, "general use"; brand logos often need <= 2).
 4. Neutrals: with `ignore_neutrals` (default on), dominant colours whose chroma
    C*ab is below `neutral_chroma` (whites, greys, blacks, default 8 Lab units)
    neither count for nor against the palette, unless they match a palette colour
@@ -27,8 +27,8 @@ Only active when `checks.brand_color.palette` is configured. Coverage is about
 their average; anti-aliased edges and JPEG noise join the nearest flat colour.
 Cost is independent of image size (a fixed-size sample): about 3 ms per 1024 px
 image that passes (CPU, 2048 samples, palette parsed once per process); the
-region of each BRD002 finding adds ~0.3 ms (~2 ms for the first, which builds
-the 256 px colour-label map).
+region of each BRD002 finding adds ~0.15 ms (~1 ms for the first, which builds
+the 128 px colour-label map).
 """
 from __future__ import annotations
 

@@ -51,6 +51,7 @@ import numpy as np
 
 from qa.asset import Asset
 from qa.context import CheckContext
+from qa.imageops import area_downscale
 from qa.registry import Checker, Option, Rule, register
 from qa.types import Finding, Severity
 
@@ -94,14 +95,12 @@ def _gray_u8(asset: Asset) -> np.ndarray:
 
 def _pick_crop(gray: np.ndarray, side: int) -> np.ndarray:
     """The `side` x `side` window (of a 3x3 grid of positions) with the most gradient energy."""
-    import cv2
-
     h, w = gray.shape
     if h <= side and w <= side:
         return gray
     ch, cw = min(h, side), min(w, side)
     small_scale = 8
-    small = cv2.resize(gray, (max(1, w // small_scale), max(1, h // small_scale)), interpolation=cv2.INTER_AREA)
+    small = area_downscale(gray, (max(1, w // small_scale), max(1, h // small_scale)))
     gy, gx = np.gradient(small.astype(np.float32))
     energy = gx * gx + gy * gy
     best, best_e = (0, 0), -1.0
