@@ -83,6 +83,29 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
                      "9897370815d5a363b232da26e1074acf1f07712bc2f1c273a33ce1b12a6d9dc0"),
     "snow_highway": ("pyiqa==0.1.16", "tests/test_efficiency_img_dir/frame_9ogwhvvy7gfj6jzh.jpg",
                      "5ede37d47e5defc0ef882eccfc0e1974a1a76e54b8409ca675fcc70ff046e240"),
+    # Round 5 (style eval, feature version 6): ten held-out photos from wheels no earlier split used:
+    # nine from PsychoPy's demos (eye-tracking demo photos, randomised-blocks stimuli, the BART
+    # background) and pygame's camera-docs webcam photo. The pyiqa photos above became tuning photos.
+    "carousel": ("psychopy==2026.2.5", "psychopy/demos/builder/Experiments/BART/assets/"
+        "background.jpg", "f5921610bae7858c0e5863ea501409d62475682147c6ed83dad2fd45a92a84ef"),
+    "canal": ("psychopy==2026.2.5", "psychopy/demos/coder/iohub/eyetracking/gcCursor/images/"
+        "canal.jpg", "bcf07abdc107e82b84a1e48eb8aa48e290aeca0c1fae63b6b7656ad108e4dbeb"),
+    "autumn_path": ("psychopy==2026.2.5", "psychopy/demos/coder/iohub/eyetracking/gcCursor/images/"
+        "fall.jpg", "b7fd3d24403b8543eadc9f1c686fcaa3e5088b5e727d207c9d371c7d8a24868e"),
+    "lake": ("psychopy==2026.2.5", "psychopy/demos/coder/iohub/eyetracking/gcCursor/images/"
+        "lake.jpg", "58ce694e6fc7f842af55926906374f02ed8f7da7e5a45d3b47a2bebbc73f5755"),
+    "birthday_party": ("psychopy==2026.2.5", "psychopy/demos/coder/iohub/eyetracking/gcCursor/images/"
+        "party.jpg", "53945175875da24b9a351c40c995966c68e1c8acfc44cfb3f3b242d3e92088f0"),
+    "swimming_pool": ("psychopy==2026.2.5", "psychopy/demos/coder/iohub/eyetracking/gcCursor/images/"
+        "swimming.jpg", "abd5bde74101858e50509a8b3a2f6a55d04dcbcae940a9e7a0daf1fdf960a227"),
+    "portrait_man": ("psychopy==2026.2.5", "psychopy/demos/builder/Design Templates/randomisedBlocks/stims/"
+        "face01.jpg", "c1770c733865dd10a73d249e27fbc5715b0adbe8d50510d24edad78b255c08c6"),
+    "brick_house": ("psychopy==2026.2.5", "psychopy/demos/builder/Design Templates/randomisedBlocks/stims/"
+        "house01.jpg", "b162a70546530994f3d55f166d666b88d88ba17c45d90fc8430a5e308602bcaa"),
+    "stone_shopfront": ("psychopy==2026.2.5", "psychopy/demos/builder/Design Templates/randomisedBlocks/stims/"
+        "house02.jpg", "340dbc62c333917c7f2573fd0cbf3ee032483ff8466d2302f4c9a6ff76083287"),
+    "webcam_garden": ("pygame==2.6.1", "pygame/docs/generated/_images/"
+        "camera_rgb.jpg", "18dff58c8f269c3266d5b45b8cd066a491130d200a715012f41c66c9c60c32fd"),
 }
 
 
