@@ -58,10 +58,12 @@ def main(argv: list[str] | None = None) -> int:
         assert all(a.cached for a in again.assets), "re-run was not served from the cache"
         rows.append(("cached re-run (unchanged)", args.n, warm, args.n / warm))
         active = sorted(engine.checkers)
+        planes = sorted(engine.planes)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     own, children = peak_rss_mb()
-    print(f"corpus: {args.n} x 1024px JPEG (generated in {gen_s:.1f}s); jobs={args.jobs}; families: {', '.join(active)}")
+    print(f"corpus: {args.n} x 1024px JPEG (generated in {gen_s:.1f}s); jobs={args.jobs}; families: {', '.join(active)}; "
+          f"decoded up front: {', '.join(planes) or 'headers only'}")
     print(f"{'run':32} {'assets':>7} {'seconds':>9} {'img/s':>9}")
     for name, n, secs, rate in rows:
         print(f"{name:32} {n:7d} {secs:9.2f} {rate:9.1f}")

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from qa.decode import DecodedImage
+from qa.decode import DEFAULT_MAX_PIXELS, DecodedImage, decode_rgb
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -41,8 +41,10 @@ class Asset:
 
     @property
     def rgb(self) -> np.ndarray:
+        """Full-resolution sRGB; decoded on first use when the run decoded only other planes up front."""
         if self.image.rgb is None:
-            raise RuntimeError(f"{self.display_path}: pixels were not decoded")
+            max_pixels = max(DEFAULT_MAX_PIXELS, self.width * self.height)  # the engine's size check passed
+            self.image.rgb, self.image.alpha = decode_rgb(self.data, max_pixels)
         return self.image.rgb
 
     def feature(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -53,13 +55,22 @@ class Asset:
 
     @property
     def gray(self) -> np.ndarray:
-        """Luma in 0..255 float32 (BT.601), full decoded resolution."""
+        """Luma in 0..255 float32 (BT.601), full resolution: `gray_u8` as floats."""
+        return self.feature("gray", lambda: self.gray_u8.astype(np.float32))
+
+    @property
+    def gray_u8(self) -> np.ndarray:
+        """Luma (uint8, full resolution): a plain JPEG's own Y plane when the run decoded only luma
+        (`Checker.pixels`), otherwise RGB->grey (BT.601, the same luma within a grey level or two)."""
 
         def compute() -> np.ndarray:
-            rgb = self.rgb.astype(np.float32)
-            return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+            import cv2
 
-        return self.feature("gray", compute)
+            if self.image.gray is not None:
+                return self.image.gray
+            return cv2.cvtColor(np.ascontiguousarray(self.rgb), cv2.COLOR_RGB2GRAY)
+
+        return self.feature("gray_u8", compute)
 
     def resized(self, max_side: int) -> np.ndarray:
         """RGB uint8 copy whose longer side is at most `max_side` (area-averaged)."""
@@ -78,6 +89,8 @@ class Asset:
 
     def opaque_mask(self) -> np.ndarray | None:
         """Boolean mask of visible pixels (alpha > 0), or None when the image is opaque."""
+        if self.image.has_alpha and self.image.rgb is None:
+            self.rgb  # noqa: B018 - alpha is decoded with RGB
         if self.image.alpha is None:
             return None
         return self.feature("opaque", lambda: self.image.alpha > 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
@@ -43,6 +43,10 @@ MIME_TYPES: dict[str, str] = {
 }
 
 DEFAULT_MAX_PIXELS = 100_000_000  # ~10k x 10k; larger is treated as a decompression bomb
+
+#: Pixel planes a check can ask for (`Checker.pixels`): full-resolution sRGB, or full-resolution luma (uint8).
+RGB, GRAY = "rgb", "gray"
+PLANES: tuple[str, ...] = (RGB, GRAY)
 
 _heif_checked = False
 
@@ -87,6 +91,8 @@ class DecodedImage:
     rgb: np.ndarray | None = None
     alpha: np.ndarray | None = None
     scale: float = 1.0  # decoded size / true size when a draft (DCT-scaled) decode was used
+    #: Luma (uint8) decoded straight from a plain JPEG when the run needs no RGB (`decode(planes=...)`).
+    gray: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -194,6 +200,29 @@ def _exif_orientation(im: Image.Image, data: bytes) -> int:
         return 1
 
 
+def _fast_container(data: bytes, fmt: str, mode: str, info: dict) -> bool:
+    """Whether OpenCV can decode these bytes exactly as Pillow would: plain 8-bit RGB/grey JPEG or PNG,
+    no transparency, and an end marker present (a truncated file takes Pillow's path for its error)."""
+    if mode not in ("RGB", "L"):
+        return False
+    if fmt == "JPEG":
+        return data.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if fmt == "PNG":
+        return "transparency" not in info and b"IEND" in data[-64:]
+    return False
+
+
+def _cv2_imdecode(data: bytes, flags: int) -> np.ndarray | None:
+    """`cv2.imdecode` of the bytes (EXIF orientation ignored: callers handle it), or None on any failure."""
+    import cv2
+
+    try:
+        arr = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error:
+        return None
+    return arr if arr is not None and arr.dtype == np.uint8 else None
+
+
 def _fast_decode(data: bytes, fmt: str, mode: str, info: dict, width: int, height: int) -> np.ndarray | None:
     """Decode plain 8-bit RGB/grey JPEG and PNG straight into a numpy array with OpenCV, or None.
 
@@ -203,26 +232,22 @@ def _fast_decode(data: bytes, fmt: str, mode: str, info: dict, width: int, heigh
     CMYK, non-sRGB profiles, rotation, animation, a missing end marker) takes the Pillow path,
     which also produces the precise error for truncated or corrupt data.
     """
-    if fmt == "JPEG":
-        if mode not in ("RGB", "L") or not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
-            return None
-    elif fmt == "PNG":
-        if mode not in ("RGB", "L") or "transparency" in info or b"IEND" not in data[-64:]:
-            return None
-    else:
+    if not _fast_container(data, fmt, mode, info):
         return None
-    try:
-        import cv2
-    except ImportError:
-        return None
-    flags = cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION
-    try:
-        arr = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-    except cv2.error:
-        return None
-    if arr is None or arr.dtype != np.uint8 or arr.shape != (height, width, 3):
-        return None
-    return arr
+    import cv2
+
+    arr = _cv2_imdecode(data, cv2.IMREAD_COLOR_RGB)
+    return arr if arr is not None and arr.shape == (height, width, 3) else None
+
+
+def _jpeg_gray(data: bytes, width: int, height: int) -> np.ndarray | None:
+    """A JPEG's own luma (Y plane), or None. Why: no chroma IDCT, upsampling or colour conversion, and a
+    third of the output memory: about two thirds of an RGB decode. Within a grey level or two of
+    RGB->grey (more only where RGB clips), the JPEG's luma being the source of both."""
+    import cv2
+
+    arr = _cv2_imdecode(data, cv2.IMREAD_GRAYSCALE)
+    return arr if arr is not None and arr.shape == (height, width) else None
 
 
 def decode(
@@ -232,8 +257,15 @@ def decode(
     want_pixels: bool = True,
     max_side: int | None = None,
     allowed_formats: tuple[str, ...] | None = None,
+    planes: Collection[str] = (RGB,),
 ) -> DecodedImage:
-    """Decode `data` once. `max_side` lets JPEG use DCT scaling (draft) when full detail is not needed."""
+    """Decode `data` once. `max_side` lets JPEG use DCT scaling (draft) when full detail is not needed.
+
+    `planes` (see `PLANES`) are the pixels the run needs. When that is luma alone, a plain JPEG (8-bit,
+    sRGB or untagged, upright, complete) decodes only its luma into `gray`; every other file, and every
+    run that needs RGB, decodes RGB (`Asset` derives luma from it, and decodes RGB lazily when absent).
+    If the luma decode fails, the full path runs and words the error.
+    """
     if not data:
         raise DecodeError("zero-byte file")
     sniffed = sniff_format(data)
@@ -286,11 +318,14 @@ def decode(
             im.draft("RGB", requested)
             scale = im.size[0] / width
         desc = _icc_description(icc)
+        plain = want_pixels and scale == 1.0 and orientation in (0, 1) and n_frames == 1 and bit_depth == 8 \
+            and (not icc or (desc is not None and _is_srgb_description(desc))) \
+            and _fast_container(data, fmt, mode, im.info)
+        gray = _jpeg_gray(data, width, height) if plain and fmt == "JPEG" and set(planes) == {GRAY} else None
         fast = None
-        if want_pixels and scale == 1.0 and orientation in (0, 1) and n_frames == 1 and bit_depth == 8 \
-                and (not icc or (desc is not None and _is_srgb_description(desc))):
+        if plain and gray is None:
             fast = _fast_decode(data, fmt, mode, im.info, width, height)
-        if fast is None:
+        if fast is None and gray is None:
             try:
                 im.load()
             except Exception as exc:  # noqa: BLE001 - truncated data raises OSError here
@@ -299,7 +334,7 @@ def decode(
         if mode == "CMYK" and not icc:
             color_space = "CMYK (untagged)"
         rgb = alpha = None
-        if fast is not None:
+        if fast is not None or gray is not None:
             rgb, color_space = fast, ("sRGB" if icc else "untagged")
         elif want_pixels:
             try:
@@ -328,7 +363,16 @@ def decode(
         rgb=rgb,
         alpha=alpha,
         scale=scale,
+        gray=gray,
     )
+
+
+def decode_rgb(data: bytes, max_pixels: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Full-resolution sRGB (and alpha) of bytes `decode` already accepted: `Asset.rgb` decodes them
+    lazily when a run decoded only other planes up front."""
+    image = decode(data, max_pixels=max_pixels, planes=(RGB,))
+    assert image.rgb is not None
+    return image.rgb, image.alpha
 
 
 def image_to_rgb_array(im: Image.Image) -> np.ndarray:

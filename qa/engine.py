@@ -135,6 +135,8 @@ class Engine:
         self.backend = backend
         self.ray_address = ray_address
         self.needs_pixels = any(c.needs_pixels for c in self.checkers.values())
+        #: Pixel planes decoded up front: only those the active checks declare (see `Checker.pixels`).
+        self.planes = frozenset(c.pixels for c in self.checkers.values() if c.needs_pixels)
         self._done = 0  # assets finished in the current check_paths run (for progress)
         self.max_pixels = int(config.family_options("format").get("max_pixels") or 100_000_000)
 
@@ -186,7 +188,7 @@ class Engine:
         if sha is None:
             sha = sha256_bytes(data)
         try:
-            image = decode(data, max_pixels=self.max_pixels, want_pixels=self.needs_pixels)
+            image = decode(data, max_pixels=self.max_pixels, want_pixels=self.needs_pixels, planes=self.planes)
         except DecodeError as exc:
             return None, self._error_result(display, sha, exc.reason)
         return Asset(path=path, display_path=display, data=data, sha256=sha, image=image), None
@@ -217,8 +219,7 @@ class Engine:
             batch.append((len(results), asset))
             results.append(AssetResult(path=display, sha256=asset.sha256, width=asset.width, height=asset.height,
                                        format=asset.image.format, seconds=time.perf_counter() - t0))
-            rgb = asset.image.rgb
-            pixels += rgb.shape[0] * rgb.shape[1] if rgb is not None else 0
+            pixels += asset.width * asset.height if self.needs_pixels else 0
             if pixels >= MAX_BATCH_PIXELS:
                 self._run_families(batch, results)
                 batch, pixels = [], 0

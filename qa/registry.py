@@ -82,6 +82,11 @@ class Checker:
     options: ClassVar[tuple[Option, ...]] = ()
     #: True when the check needs decoded pixels (False: header metadata is enough).
     needs_pixels: ClassVar[bool] = True
+    #: Which pixels it reads (`qa.decode.PLANES`): "rgb" (full-resolution sRGB, `asset.rgb`) or "gray"
+    #: (full-resolution luma only, `asset.gray_u8`). When no active check reads RGB, a plain JPEG decodes
+    #: only its luma (two thirds of an RGB decode); `asset.rgb` is then decoded on first use, so a wrong
+    #: declaration costs time, never correctness.
+    pixels: ClassVar[str] = "rgb"
     #: True when the check uses a model (drives lazy loading and the report's model list).
     uses_models: ClassVar[bool] = False
     #: Bumped when behaviour changes, so cached results are invalidated.

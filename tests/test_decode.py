@@ -135,3 +135,75 @@ def test_fast_decode_leaves_truncated_and_special_images_to_pillow():
     assert decode_module._fast_decode(png, "PNG", "P", {}, rgb.shape[1], rgb.shape[0]) is None
     with pytest.raises(DecodeError, match="truncated|corrupt"):
         decode(png[:-2000])
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+
+
+def _asset(data: bytes, **decode_kw):
+    from pathlib import Path
+
+    from qa.asset import Asset, sha256_bytes
+
+    return Asset(path=Path("a.jpg"), display_path="a.jpg", data=data, sha256=sha256_bytes(data),
+                 image=decode(data, **decode_kw))
+
+
+def test_luma_only_decode_of_a_jpeg_matches_rgb_luma():
+    """A luma-only run reads the JPEG's own Y plane: the RGB->grey luma within a grey level or two
+    (more only where RGB clips, under 1% of this photo's pixels)."""
+    data = encode(sample_photo("coffee"), "JPEG", quality=90)
+    only, full = decode(data, planes=("gray",)), decode(data)
+    assert only.rgb is None and only.gray is not None and only.gray.shape == (400, 600)
+    assert (only.width, only.height, only.color_space, only.format) == (full.width, full.height, "untagged", "JPEG")
+    diff = np.abs(only.gray.astype(np.int16) - _luma(full.rgb))
+    assert diff.mean() < 0.1 and (diff <= 2).mean() > 0.99
+
+
+def test_luma_follows_exif_orientation():
+    photo = sample_photo("coffee")  # 400 x 600
+    im = Image.fromarray(photo)
+    exif = im.getexif()
+    exif[0x0112] = 6  # rotate 90 CW on display
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif.tobytes(), quality=90)
+    asset = _asset(buf.getvalue(), planes=("gray",))
+    assert (asset.width, asset.height) == (400, 600) and asset.gray_u8.shape == (600, 400)
+    upright = np.rot90(_luma(decode(encode(photo, "JPEG", quality=90)).rgb), k=-1)
+    assert np.abs(asset.gray_u8.astype(np.int16) - upright).mean() < 0.5
+
+
+@pytest.mark.parametrize("kind", ["xyz-icc-jpeg", "png", "cmyk-jpeg"])
+def test_luma_plane_only_for_plain_jpegs(kind):
+    """Files needing colour management or another decoder keep the full RGB path (luma derived from it)."""
+    photo = Image.fromarray(sample_photo("coffee"))
+    buf = io.BytesIO()
+    if kind == "xyz-icc-jpeg":
+        photo.save(buf, format="JPEG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("XYZ")).tobytes())
+    elif kind == "png":
+        photo.save(buf, format="PNG")
+    else:
+        photo.convert("CMYK").save(buf, format="JPEG")
+    asset = _asset(buf.getvalue(), planes=("gray",))
+    assert asset.image.gray is None and asset.image.rgb is not None
+    assert np.array_equal(asset.gray_u8, _luma(decode(buf.getvalue()).rgb))
+
+
+def test_rgb_is_decoded_lazily_when_only_luma_was():
+    data = encode(sample_photo("coffee"), "JPEG", quality=90)
+    asset = _asset(data, planes=("gray",))
+    assert asset.image.rgb is None
+    assert np.array_equal(asset.rgb, decode(data).rgb) and asset.image.rgb is not None
+    assert asset.opaque_mask() is None and asset.pixel_sample(64).shape == (64, 3)
+
+
+def test_alpha_is_decoded_lazily_with_rgb():
+    rgba = np.dstack([sample_photo("coffee"), np.full((400, 600), 255, np.uint8)])
+    rgba[:10, :, 3] = 0
+    asset = _asset(encode(rgba, "PNG"), want_pixels=False)
+    assert asset.image.rgb is None
+    mask = asset.opaque_mask()
+    assert mask is not None and not mask[:10].any() and mask[10:].all()

@@ -206,3 +206,55 @@ def test_workers_start_with_single_threaded_math():
             env_value, blas_threads = pool.submit(_worker_math_threads).result()
     assert env_value == "1"
     assert blas_threads in (None, 1)
+
+
+def _sharpness_folder(tmp_path: Path) -> Path:
+    """Plain JPEGs a luma-only run decodes without RGB: sharp, blurred, 2x upscaled, pixel-replicated."""
+    from PIL import ImageFilter
+
+    from qa.testing import sample_photo
+
+    folder = tmp_path / "sharpness"
+    folder.mkdir()
+    photo = Image.fromarray(sample_photo("astronaut"))
+    photo.save(folder / "sharp.jpg", quality=90)
+    photo.filter(ImageFilter.GaussianBlur(2)).save(folder / "blurred.jpg", quality=90)
+    photo.resize((256, 256), Image.Resampling.BICUBIC).resize((512, 512), Image.Resampling.BICUBIC).save(
+        folder / "upscaled.jpg", quality=90)
+    photo.resize((256, 256)).resize((512, 512), Image.Resampling.NEAREST).save(folder / "replicated.jpg", quality=90)
+    return folder
+
+
+def test_cheap_run_without_rgb_checks_decodes_no_rgb(tmp_path, monkeypatch):
+    import qa.asset as asset_module
+    import qa.decode as decode_module
+
+    rgb_decodes: list[str] = []
+    for module, name in ((decode_module, "_fast_decode"), (decode_module, "_to_srgb"), (asset_module, "decode_rgb")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _n=name, **k: rgb_decodes.append(_n) or _o(*a, **k))
+    engine = _engine(tmp_path, select=["FMT", "RES", "SHP", "PRV"], jobs=1, use_cache=False)
+    assert engine.planes == {"gray"}
+    report = engine.check_paths([_sharpness_folder(tmp_path)])
+    assert rgb_decodes == [] and {f.code for a in report.assets for f in a.findings} >= {"SHP001", "SHP002"}
+
+
+def test_luma_only_findings_match_the_full_rgb_path(tmp_path):
+    """The JPEG's own luma gives the findings RGB->grey gives; the measured ratios move by under 1%."""
+    folder = _sharpness_folder(tmp_path)
+    luma = _engine(tmp_path, select=["FMT", "RES", "SHP", "PRV"], jobs=1, use_cache=False)
+    full = _engine(tmp_path, select=["FMT", "RES", "SHP", "PRV"], jobs=1, use_cache=False)
+    full.planes = frozenset({"rgb", "gray"})  # what a run with any RGB check decodes
+    a, b = luma.check_paths([folder]), full.check_paths([folder])
+    codes = lambda r: {x.path: sorted(f.code for f in x.findings) for x in r.assets}  # noqa: E731
+    assert codes(a) == codes(b) and any("SHP002" in c for c in codes(a).values())
+    for x, y in zip(a.assets, b.assets):
+        for f, g in zip(sorted(x.findings, key=lambda f: f.code), sorted(y.findings, key=lambda f: f.code)):
+            if f.code.startswith("SHP"):
+                assert abs(f.details["energy_ratio"] - g.details["energy_ratio"]) <= 0.01 * g.details["energy_ratio"]
+
+
+def test_planes_follow_the_active_checks(tmp_path):
+    assert _engine(tmp_path, select=["FMT", "RES"]).planes == frozenset()
+    assert _engine(tmp_path, select=["SHP"]).planes == {"gray"}
+    assert _engine(tmp_path, profile="example-campaign", select=["SHP", "BRD"]).planes == {"gray", "rgb"}
