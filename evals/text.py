@@ -1,6 +1,6 @@
 """Evaluate the text checker: garbled-region precision/recall and required-copy match rate per engine.
 
-    python -m evals.text [--engine rapidocr|easyocr|both] [--n N] [--bench N] [--split held-out|held-out-v3|held-out-v2|held-out-v1]
+    python -m evals.text [--engine rapidocr|easyocr|both] [--n N] [--bench N] [--split held-out|held-out-v4|...|held-out-v1]
                          [--long-sides 768,1024] [--max-side PX] [--tuning-only]
 
 Builds two labelled splits with different seeds, background photos and fonts (see
@@ -16,13 +16,12 @@ photos are never used as text-free backgrounds). Photos come from scikit-image, 
 pinned PyPI wheels (`evals.style_photos`, fetched on first use); fonts from matplotlib and, for the
 held-out split, pinned wheels.
 
-Round 5 (this split layout): every photo, font and real-text photo of the earlier held-out splits
-(`held-out-v1` to `held-out-v3`: their errors were inspected) joined the tuning split, which now has
-27 photos, 16 fonts and 7 real-text photos. The held-out split is new: 9 wheel photos (a picket
-fence and a lattice of lit windows among them), 4 fonts from the font-source-sans-pro and pygame
-wheels (`evals.text_synth.WHEEL_FONTS`), a new seed, and 5 real-text photos (a mug, script lettering
-on caps, packaging, a boat's name, a police car), scored once. Look-alike lines use only letters that
-are visibly different from the Latin ones (`evals.text_synth.HOMOGLYPHS` are left out).
+Round 6 (this split layout): every photo, font and real-text photo of the earlier held-out splits
+(`held-out-v1` to `held-out-v4`: their errors were inspected) joined the tuning split, which now has
+35 photos, 20 fonts and 13 real-text photos. The held-out split is new: 5 text-free wheel photos, 7
+real-text wheel photos (signs, fairground lettering, tableware, cards, packaging), 4 Roboto fonts
+from the kivy wheel (`evals.text_synth.WHEEL_FONTS`) and a new seed, scored once. Look-alike lines use
+only letters that are visibly different from the Latin ones (`evals.text_synth.HOMOGLYPHS` are left out).
 
 A TXT001 region counts as a true positive when it covers a garbled line's box (overlap
 >= 0.5 of the finding's box or IoU >= 0.3); flags elsewhere are false positives. Recall is
@@ -47,34 +46,52 @@ from evals.text_synth import Sample, common_words, fit_photo, make_sample, photo
 # would be counted against the wrong label. They are used only as `real_text` samples, where
 # any TXT001 flag counts as a false positive (real text, legible or not, is not garbled).
 REAL_TEXT_PHOTOS = {"page", "text", "grace_hopper", "motorcycle_left", "astronaut", "bus", "zidane",
-                    "github_cat", "hats", "tote", "sailboat", "snow_highway"}
+                    "github_cat", "hats", "tote", "sailboat", "snow_highway", "houses", "canal", "stone_shopfront",
+                    "carousel", "brick_house", "birthday_party", "group_photo", "cafeteria"}
 #: Campaign languages of a real-text photo whose lettering is not English (a campaign shot in Madrid
 #: declares Spanish; the default is the eval's English).
-PHOTO_LANGUAGES = {"bus": ("en", "es")}
+PHOTO_LANGUAGES = {"bus": ("en", "es"), "houses": ("en", "de")}
 
 SPLITS = {
-    # Round 5 tuning split: every photo, font and real-text photo that an earlier held-out split used
-    # (their errors were inspected), including round 4's (`held-out-v3`).
+    # Round 6 tuning split: every photo, font and real-text photo that an earlier held-out split used
+    # (their errors were inspected), including round 5's (`held-out-v4`).
     "tuning": {
         "seed": 11,
         "photos": ["chelsea", "camera", "brick", "moon", "hubble_deep_field", "immunohistochemistry",
                    "coffee", "color", "cat", "cell", "colorwheel", "clock_motion", "horse", "microaneurysms",
                    "rocket", "grass", "gravel", "retina",
-                   "quokka", "cheetah", "lion", "china", "flower", "tower", "luispedro", "groot", "cheetah2"],
+                   "quokka", "cheetah", "lion", "china", "flower", "tower", "luispedro", "groot", "cheetah2",
+                   "ruins_wall", "city_night", "kiwi", "red_hat_portrait", "fountain_garden", "sunset_beach",
+                   "night_street", "lighthouse"],
         "fonts": ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "STIXGeneral.ttf",
                   "DejaVuSansMono-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSans-BoldOblique.ttf",
                   "STIXGeneralItalic.ttf", "DejaVuSansMono.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSans-Oblique.ttf",
                   "STIXGeneralBol.ttf",
                   "DejaVuSerif-BoldItalic.ttf", "DejaVuSansMono-Oblique.ttf", "DejaVuSansMono-BoldOblique.ttf",
-                  "STIXGeneralBolIta.ttf"],
-        "real_text": ["page", "motorcycle_left", "grace_hopper", "astronaut", "text", "bus", "zidane"],
+                  "STIXGeneralBolIta.ttf",
+                  "SourceSansPro-Regular.ttf", "SourceSansPro-Black.ttf", "SourceSansPro-Light.ttf",
+                  "FreeSansBold.ttf"],
+        "real_text": ["page", "motorcycle_left", "grace_hopper", "astronaut", "text", "bus", "zidane",
+                      "github_cat", "hats", "tote", "sailboat", "snow_highway", "houses"],
     },
-    # Round 5 held-out split: a seed, photos, fonts and real-text photos that no text eval has used,
-    # scored once for the reported numbers. Photos from pinned PyPI wheels (`evals.style_photos`; a
-    # picket fence and a lattice of windows are text-like textures); fonts from the font-source-sans-pro
-    # and pygame wheels (`evals.text_synth.WHEEL_FONTS`); real text on a mug ("github SOCIAL CODING"),
-    # script lettering on caps ("Bahamas"), upside-down packaging, a boat's name, a police car.
+    # Round 6 held-out split: a seed, photos, fonts and real-text photos that no text eval has used,
+    # scored once for the reported numbers. Photos from pinned PyPI wheels (`evals.style_photos`: PsychoPy
+    # demo photos and pygame's webcam shot; pool caustics and a striped shirt are text-like textures);
+    # fonts from the kivy wheel (`evals.text_synth.WHEEL_FONTS`). Every photo with any lettering, or
+    # where small lettering could not be ruled out at full size, is a real-text photo: a parking sign,
+    # a shop sign, fairground lettering, a car badge and house number, party tableware, playing cards,
+    # a cafeteria's packaging.
     "held-out": {
+        "seed": 20261128,
+        "photos": ["autumn_path", "lake", "swimming_pool", "portrait_man", "webcam_garden"],
+        "fonts": ["Roboto-Regular.ttf", "Roboto-Bold.ttf", "Roboto-BoldItalic.ttf", "RobotoMono-Regular.ttf"],
+        "real_text": ["canal", "stone_shopfront", "carousel", "brick_house", "birthday_party", "group_photo",
+                      "cafeteria"],
+    },
+    # Round 5 held-out split, reported at stop 12 (rapidocr P 0.609 R 0.800). Scored once; its errors were
+    # then inspected: "houses" holds a small German shop sign ("Seifen") that the labelling missed, so it
+    # was counted as a text-free photo there. Its material is now tuning. Kept for comparison only.
+    "held-out-v4": {
         "seed": 20261127,
         "photos": ["ruins_wall", "city_night", "kiwi", "red_hat_portrait", "houses", "fountain_garden",
                    "sunset_beach", "night_street", "lighthouse"],
@@ -108,7 +125,8 @@ SPLITS = {
         "real_text": ["text", "grace_hopper"],
     },
 }
-assert not any(set(s["photos"]) & REAL_TEXT_PHOTOS for s in SPLITS.values()), "text photos used as text-free"
+assert not any(set(s["photos"]) & REAL_TEXT_PHOTOS for s in SPLITS.values() if s is not SPLITS["held-out-v4"]), \
+    "text photos used as text-free"
 
 
 def build_split(split: str, n: int, long_sides: tuple[int, ...] = (768, 1024)) -> list[Sample]:
@@ -340,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-easyocr", type=int, default=None, help="held-out images for easyocr (tuning 2x; default: --n)")
     ap.add_argument("--bench", type=int, default=5, help="1024 px images timed per engine")
     ap.add_argument("--split", choices=[k for k in SPLITS if k != "tuning"], default="held-out",
-                    help="split reported below the line (held-out-v1 to -v3: retired, already inspected ones)")
+                    help="split reported below the line (held-out-v1 to -v4: retired, already inspected ones)")
     ap.add_argument("--long-sides", default="768,1024", help="longer sides the eval images are rendered at (cycled)")
     ap.add_argument("--max-side", type=int, default=None, help="text.max_side (detection size; default: the checker's)")
     ap.add_argument("--tuning-only", action="store_true", help="score the tuning split only (for choosing options)")

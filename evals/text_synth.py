@@ -71,6 +71,14 @@ WHEEL_FONTS = {
                                 "8d9cd89e3cdbcc08f95fea442b3ce366958ba30104d678e9604126e5fd2565d8"),
     "FreeSansBold.ttf": ("pygame==2.6.1", "pygame/freesansbold.ttf",
                          "bf9251269f11e4b35582a99376096deee3d0c4973a459cbd97b0bebc01f440ad"),
+    "Roboto-Regular.ttf": ("kivy==2.3.1", "kivy/data/fonts/Roboto-Regular.ttf",
+                           "f0e5a21bf5c95e4c1bce2be98a3656ebcc6d42a21f41c4e3ebf69dd815702e54"),
+    "Roboto-Bold.ttf": ("kivy==2.3.1", "kivy/data/fonts/Roboto-Bold.ttf",
+                        "ef2ab0e402d5cb9de893e263a2c44e57f57fec3974b0d981bfe84dec3dae83a1"),
+    "Roboto-BoldItalic.ttf": ("kivy==2.3.1", "kivy/data/fonts/Roboto-BoldItalic.ttf",
+                              "3157773ff81c4eb0883936e27054c05ed342beeef83a430a1d998213822d3da1"),
+    "RobotoMono-Regular.ttf": ("kivy==2.3.1", "kivy/data/fonts/RobotoMono-Regular.ttf",
+                               "c7ab2d73cf7d538face08bcdde95b928ce609a970237c8811ca3c76059c8bb2f"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 

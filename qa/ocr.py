@@ -11,7 +11,11 @@ Both expose ``read(rgb, max_side) -> list[OcrRegion]``: detection runs once on a
 longer side is at most ``max_side``; boxes are mapped back to full resolution and only those
 crops are recognised, so small copy on a large image is read from the original pixels.
 Unlike the engines' own convenience calls, regions whose recognition is empty or weak are
-kept: a detector hit that no engine can read is itself evidence of pseudo-text.
+kept: a detector hit that no engine can read is itself evidence of pseudo-text. A region read
+unsurely (below the engine's "readable" confidence) is read again turned 180 degrees and the more
+confident reading is kept: copy on packaging lying upside down is real copy (upside-down "KIDS" was
+read "IDS" at 0.67 by PP-OCR and "KIDS" at 1.0 once turned; easyocr read it "STIXI"). PP-OCR's angle
+classifier only turns crops it is 90% sure of; EasyOCR's recogniser has none.
 
 ``confidence`` means the same for both: the mean, over the characters read, of the recogniser's
 probability for each character (PP-OCR's own definition). EasyOCR's ``recognize`` reports
@@ -134,7 +138,6 @@ class RapidOcrEngine:
         self.model_id = model_id_for("rapidocr")
 
     def read(self, rgb: np.ndarray, max_side: int = DETECT_MAX_SIDE) -> list[OcrRegion]:
-        from rapidocr.ch_ppocr_rec import TextRecInput
         from rapidocr.utils.process_img import get_rotate_crop_image
 
         h, w = rgb.shape[:2]
@@ -149,13 +152,22 @@ class RapidOcrEngine:
         crops = [get_rotate_crop_image(bgr, b.copy()) for b in boxes]
         if self._ocr.use_cls:
             crops = self._ocr._load_cls_model()(crops).img_list
+        readings = self._recognise(crops)
+        unsure = [i for i, (_, conf) in enumerate(readings) if conf < UNREADABLE_CONFIDENCE["rapidocr"][0]]
+        if unsure:  # copy set upside down: the angle classifier only turns crops it is 90% sure of
+            turned = self._recognise([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in unsure])
+            for i, reading in zip(unsure, turned):
+                readings[i] = max(readings[i], reading, key=lambda r: r[1])
+        return [OcrRegion(points=[(float(x), float(y)) for x, y in b], box=_region(b, w, h), text=txt,
+                          confidence=conf, det_score=float(dscore))
+                for b, (txt, conf), dscore in zip(boxes, readings, det.scores)]
+
+    def _recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """(text, confidence) per crop (confidence 0 when nothing was read)."""
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
         rec = self._ocr._load_rec_model()(TextRecInput(img=crops))
-        out = []
-        for b, txt, score, dscore in zip(boxes, rec.txts, rec.scores, det.scores):
-            out.append(OcrRegion(points=[(float(x), float(y)) for x, y in b], box=_region(b, w, h),
-                                 text=str(txt or ""), confidence=float(score or 0.0) if txt else 0.0,
-                                 det_score=float(dscore)))
-        return out
+        return [(str(txt or ""), float(score or 0.0) if txt else 0.0) for txt, score in zip(rec.txts, rec.scores)]
 
 
 class EasyOcrEngine:
@@ -190,7 +202,7 @@ class EasyOcrEngine:
         out = []
         for pts, txt, probs in self._recognize(gray, hl, fl):
             p = np.asarray(pts, dtype=np.float32)
-            conf = float(np.mean(probs)) if txt and len(probs) else 0.0
+            conf = _mean(probs) if txt else 0.0
             out.append(OcrRegion(points=[(float(x), float(y)) for x, y in p], box=_region(p, w, h),
                                  text=str(txt or ""), confidence=conf))
         return out
@@ -216,6 +228,11 @@ class EasyOcrEngine:
                     txt2, probs2, native2 = self._read_crop(crop, img_h, int(max_width), ignore, contrast=0.5)
                     if native2 >= native:
                         txt, probs = txt2, probs2
+                if _mean(probs) < UNREADABLE_CONFIDENCE["easyocr"][0]:  # maybe copy set upside down
+                    turned, turned_probs, _ = self._read_crop(np.ascontiguousarray(crop[::-1, ::-1]), img_h,
+                                                              int(max_width), ignore)
+                    if _mean(turned_probs) > _mean(probs):
+                        txt, probs = turned, turned_probs
                 out.append((coord, txt, probs))
         return out
 
@@ -254,6 +271,11 @@ class EasyOcrEngine:
         frames = peak[idx != 0]
         native = float(np.prod(frames) ** (2.0 / np.sqrt(len(frames)))) if len(frames) else 0.0
         return "".join(text), probs, native
+
+
+def _mean(probs: list[float]) -> float:
+    """Mean per-character probability of a reading (0 when nothing was read)."""
+    return float(np.mean(probs)) if len(probs) else 0.0
 
 
 @model_loader("ocr.rapidocr")

@@ -249,6 +249,18 @@ def test_large_image_small_copy_read_from_full_resolution():
     assert run(asset, required=["Free Shipping"], max_side=1024) == []
 
 
+def test_unsure_reading_is_retried_upside_down():
+    """Copy lying upside down (packaging on a table) is real copy. The angle classifier only turns crops
+    it is sure of; with it off, the engine's own 180-degree retry must still read the line."""
+    from qa.ocr import RapidOcrEngine
+
+    engine = RapidOcrEngine("cpu")
+    engine._ocr.use_cls = False
+    sample = render_on_photo("Launch Day", "coffee", size=48, seed=5)
+    regions = engine.read(np.ascontiguousarray(sample.image[::-1, ::-1]))
+    assert [(r.text, r.confidence > 0.9) for r in regions] == [("Launch Day", True)]
+
+
 def test_easyocr_engine_reads_and_flags():
     """One easyocr run (offline weights, CPU here): clean copy found, letter soup flagged."""
     rng = np.random.default_rng(6)
