@@ -54,11 +54,6 @@ class Asset:
         return self._features[name]
 
     @property
-    def gray(self) -> np.ndarray:
-        """Luma in 0..255 float32 (BT.601), full resolution: `gray_u8` as floats."""
-        return self.feature("gray", lambda: self.gray_u8.astype(np.float32))
-
-    @property
     def gray_u8(self) -> np.ndarray:
         """Luma (uint8, full resolution): a plain JPEG's own Y plane when the run decoded only luma
         (`Checker.pixels`), otherwise RGB->grey (BT.601, the same luma within a grey level or two)."""
