@@ -371,7 +371,8 @@ def decode_rgb(data: bytes, max_pixels: int) -> tuple[np.ndarray, np.ndarray | N
     """Full-resolution sRGB (and alpha) of bytes `decode` already accepted: `Asset.rgb` decodes them
     lazily when a run decoded only other planes up front."""
     image = decode(data, max_pixels=max_pixels, planes=(RGB,))
-    assert image.rgb is not None
+    if image.rgb is None:  # not reached for bytes `decode` accepted with pixels; a clear error if it is
+        raise DecodeError("pixels could not be decoded")
     return image.rgb, image.alpha
 
 
