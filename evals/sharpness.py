@@ -42,7 +42,7 @@ def _features(pairs) -> list[dict]:
     feats = []
     for it, data in pairs:
         a = asset_from_bytes(data, f"{it.name}.jpg")
-        m = S.measure(S._gray_u8(a))
+        m = S.measure(a.gray_u8)
         feats.append({"label": it.label, "ratio": m["ratio_01"], "rep": m["replication"],
                       "e1": m["energies"][1], "scale": it.scale, "name": it.name})
     return feats

@@ -87,11 +87,6 @@ SHP002 = Rule(
 )
 
 
-def _gray_u8(asset: Asset) -> np.ndarray:
-    """The luma the check measures (`Asset.gray_u8`: a plain JPEG's own Y plane, else RGB->grey)."""
-    return asset.gray_u8
-
-
 def _pick_crop(gray: np.ndarray, side: int) -> np.ndarray:
     """The `side` x `side` window (of a 3x3 grid of positions) with the most gradient energy."""
     h, w = gray.shape
@@ -241,7 +236,7 @@ class SharpnessChecker(Checker):
 
     def check(self, asset: Asset, ctx: CheckContext) -> list[Finding]:
         o = ctx.options
-        gray = _gray_u8(asset)
+        gray = asset.gray_u8  # a plain JPEG's own Y plane in luma-only runs, else RGB->grey
         h, w = gray.shape
         if min(h, w) < 32:
             return []
