@@ -260,8 +260,7 @@ class TextChecker(Checker):
         regions = reading_order(self.read_regions(asset, ctx))
         assessed = self.assess(regions, ctx, asset.rgb)
         engine = self.engine_name(ctx)
-        threshold = o.get("garble_threshold")
-        threshold = float(ENGINE_GARBLE_THRESHOLDS[engine] if threshold is None else threshold)
+        threshold = _per_engine(o, "garble_threshold", ENGINE_GARBLE_THRESHOLDS, engine)
         out: list[Finding] = []
         allow_text = bool(o.get("allow_text", True))
         for region, sig in assessed:
@@ -286,8 +285,7 @@ class TextChecker(Checker):
         lines = [r.text for r in regions]
         if len(lines) > 1:
             lines.append(" ".join(lines))  # copy split across detected boxes
-        ratio_req = o.get("match_ratio")
-        ratio_req = float(ENGINE_MATCH_RATIOS[engine] if ratio_req is None else ratio_req)
+        ratio_req = _per_engine(o, "match_ratio", ENGINE_MATCH_RATIOS, engine)
         for phrase in o.get("required") or []:
             ratio, idx = best_match(phrase, lines)
             if ratio < ratio_req:
@@ -308,6 +306,12 @@ class TextChecker(Checker):
                     details={"forbidden": phrase, "text": lines[idx], "engine": engine},
                 ))
         return out
+
+
+def _per_engine(options: dict[str, Any], key: str, defaults: dict[str, float], engine: str) -> float:
+    """An option whose unset value means "the engine's default" (confidences differ per engine)."""
+    value = options.get(key)
+    return float(defaults[engine] if value is None else value)
 
 
 def _quote(text: str | None, limit: int = 60) -> str:
