@@ -59,38 +59,38 @@ def font_dir() -> Path:
     return Path(os.path.dirname(matplotlib.__file__)) / "mpl-data" / "fonts" / "ttf"
 
 
-#: Fonts from pinned PyPI wheels (`evals.wheel_files`), for splits that need typefaces matplotlib
+#: Fonts from pinned PyPI wheels (`evals.wheel_files`), by file stem, for splits that need typefaces matplotlib
 #: does not bundle. Each has every Latin letter and every `LOOKALIKE` letter (checked with fontTools'
 #: cmap): the italics of Source Sans Pro lack Cyrillic and Greek, so they are not here.
 WHEEL_FONTS = {
-    "SourceSansPro-Regular.ttf": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Regular.ttf",
+    "SourceSansPro-Regular": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Regular.ttf",
                                   "b77f3a700edd0fc0dec73258f882d5c3926c77f5caf6800a201d2166568d2309"),
-    "SourceSansPro-Black.ttf": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Black.ttf",
+    "SourceSansPro-Black": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Black.ttf",
                                 "1e59595ebe0445db9bcea5de0d0fa2e08766809d1c97789d938b71a77ecf3cf5"),
-    "SourceSansPro-Light.ttf": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Light.ttf",
+    "SourceSansPro-Light": ("font-source-sans-pro==0.0.1", "font_source_sans_pro/files/SourceSansPro-Light.ttf",
                                 "8d9cd89e3cdbcc08f95fea442b3ce366958ba30104d678e9604126e5fd2565d8"),
-    "FreeSansBold.ttf": ("pygame==2.6.1", "pygame/freesansbold.ttf",
+    "FreeSansBold": ("pygame==2.6.1", "pygame/freesansbold.ttf",
                          "bf9251269f11e4b35582a99376096deee3d0c4973a459cbd97b0bebc01f440ad"),
-    "Roboto-Regular.ttf": ("kivy==2.3.1", "kivy/data/fonts/Roboto-Regular.ttf",
+    "Roboto-Regular": ("kivy==2.3.1", "kivy/data/fonts/Roboto-Regular.ttf",
                            "f0e5a21bf5c95e4c1bce2be98a3656ebcc6d42a21f41c4e3ebf69dd815702e54"),
-    "Roboto-Bold.ttf": ("kivy==2.3.1", "kivy/data/fonts/Roboto-Bold.ttf",
+    "Roboto-Bold": ("kivy==2.3.1", "kivy/data/fonts/Roboto-Bold.ttf",
                         "ef2ab0e402d5cb9de893e263a2c44e57f57fec3974b0d981bfe84dec3dae83a1"),
-    "Roboto-BoldItalic.ttf": ("kivy==2.3.1", "kivy/data/fonts/Roboto-BoldItalic.ttf",
+    "Roboto-BoldItalic": ("kivy==2.3.1", "kivy/data/fonts/Roboto-BoldItalic.ttf",
                               "3157773ff81c4eb0883936e27054c05ed342beeef83a430a1d998213822d3da1"),
-    "RobotoMono-Regular.ttf": ("kivy==2.3.1", "kivy/data/fonts/RobotoMono-Regular.ttf",
+    "RobotoMono-Regular": ("kivy==2.3.1", "kivy/data/fonts/RobotoMono-Regular.ttf",
                                "c7ab2d73cf7d538face08bcdde95b928ce609a970237c8811ca3c76059c8bb2f"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 
 
 def font_path(name: str) -> Path:
-    """A font bundled with matplotlib, or one from `WHEEL_FONTS` (fetched on first use; the file is
-    stored under its table name, e.g. ``FreeSansBold.ttf``)."""
-    if name in WHEEL_FONTS:
+    """A font bundled with matplotlib, or one from `WHEEL_FONTS` (keyed by file stem; fetched on first use
+    and stored as e.g. ``FreeSansBold.ttf``)."""
+    stem = Path(name).stem
+    if stem in WHEEL_FONTS:
         from evals.wheel_files import file_for
 
-        table = {Path(k).stem: v for k, v in WHEEL_FONTS.items()}
-        return file_for(WHEEL_FONT_DIR, Path(name).stem, table)
+        return file_for(WHEEL_FONT_DIR, stem, WHEEL_FONTS)
     return font_dir() / name
 
 
