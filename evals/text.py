@@ -125,7 +125,9 @@ SPLITS = {
         "real_text": ["text", "grace_hopper"],
     },
 }
-assert not any(set(s["photos"]) & REAL_TEXT_PHOTOS for s in SPLITS.values() if s is not SPLITS["held-out-v4"]), \
+# The splits in use; retired ones are records of what was scored (held-out-v4 used "houses", whose shop
+# sign was found only afterwards, as a text-free photo).
+assert not any(set(SPLITS[s]["photos"]) & REAL_TEXT_PHOTOS for s in ("tuning", "held-out")), \
     "text photos used as text-free"
 
 
