@@ -13,6 +13,7 @@ import json
 import multiprocessing as mp
 import os
 import sys
+import threading
 import time
 import traceback
 import types
@@ -319,9 +320,8 @@ class Engine:
                 for i, res in zip(batch_indices, batch_results):
                     results[i] = res
                     if cache and keys[i]:
-                        payload = res.to_dict()
-                        payload["artifacts"] = res.artifacts
-                        stored.append((keys[i], payload))
+                        stored.append((keys[i], res.payload or _cache_payload(res)))
+                    res.payload = None
                 if cache:
                     cache.put_many(stored)
                 self._done += len(batch_indices)
@@ -460,17 +460,30 @@ class Engine:
         ) as pool:
             pending: dict[Future, list[int]] = {}
             queue: Iterator[list[int]] | None = iter(chunks)
+            starting = self._start_workers(pool, threads)
             try:
                 while queue is not None or pending:
+                    if starting is not None and starting.is_alive():
+                        # Model-free runs check chunks here while the workers start (see `_start_workers`).
+                        chunk = next(queue, None) if queue is not None else None
+                        if chunk is None:
+                            queue = None
+                            starting.join()
+                            continue
+                        yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk],
+                                                        [stamps[i] for i in chunk])
+                        continue
                     while queue is not None and len(pending) < jobs * 2:  # bounded in-flight work
                         chunk = next(queue, None)
                         if chunk is None:
                             queue = None
                             break
-                        with _main_module_hidden(), _worker_thread_env(threads):  # workers start on the first submit
+                        with _main_module_hidden(), _worker_thread_env(threads):
                             fut = pool.submit(_worker_check, [(str(files[i][0]), files[i][1], stamps[i])
                                                               for i in chunk])
                         pending[fut] = chunk
+                    if not pending:
+                        continue
                     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     for fut in finished:
                         chunk = pending.pop(fut)
@@ -478,6 +491,25 @@ class Engine:
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+
+    def _start_workers(self, pool: ProcessPoolExecutor, threads: int) -> threading.Thread | None:
+        """Start the pool's processes; for model-free runs, from a thread, returned so the caller can check
+        chunks itself meanwhile.
+
+        Why: the first submit blocks until the forkserver has imported its preloads and forked every worker
+        (~0.3 s), which would leave the cores idle at the start of every run. Runs with models start them
+        here, on this thread: checking chunks in this process would load a third copy of the models.
+        """
+        def start() -> None:
+            with _main_module_hidden(), _worker_thread_env(threads):
+                pool.submit(_worker_ready)  # spawns every worker process
+
+        if any(c.uses_models for c in self.checkers.values()):
+            start()
+            return None
+        thread = threading.Thread(target=start, name="assetqa-start-workers", daemon=True)
+        thread.start()
+        return thread
 
     def _effective_jobs(self, n_work: int) -> int:
         if self.jobs and self.jobs > 0:
@@ -571,19 +603,36 @@ def _worker_init(settings: EngineSettings, threads: int = 1) -> None:
     _WORKER = Engine(settings.config, settings.select, settings.ignore, settings.device, use_cache=False, jobs=1)
 
 
+def _worker_ready() -> None:
+    """A no-op task: submitting it makes the pool start its worker processes."""
+
+
 def _worker_check(items: list[tuple[str, str, Stamp | None]]) -> list[dict[str, Any]]:
     assert _WORKER is not None
     out = []
     for res in _WORKER._check_loaded([(Path(p), d, None) for p, d, _ in items], [k for _, _, k in items]):
-        payload = res.to_dict()
-        payload["artifacts"] = res.artifacts
-        payload["seconds"] = res.seconds
-        out.append(payload)
+        out.append(worker_payload(res))
     return out
 
 
+def worker_payload(res: AssetResult) -> dict[str, Any]:
+    """A result as a worker (process or Ray actor) sends it back: the cache payload plus its timing."""
+    payload = _cache_payload(res)
+    payload["seconds"] = res.seconds
+    return payload
+
+
+def _cache_payload(res: AssetResult) -> dict[str, Any]:
+    """What the result cache stores for one asset: the report entry plus its artifacts."""
+    payload = res.to_dict()
+    payload["artifacts"] = res.artifacts
+    return payload
+
+
 def _result_from_worker(data: dict[str, Any]) -> AssetResult:
+    """A worker's payload as a result; the payload (less its timing) is kept for the cache."""
     res = AssetResult.from_dict(data)
     res.artifacts = data.get("artifacts", {})
-    res.seconds = float(data.get("seconds", 0.0))
+    res.seconds = float(data.pop("seconds", 0.0))
+    res.payload = data
     return res

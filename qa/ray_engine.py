@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from qa.engine import EngineSettings, _result_from_worker
+from qa.engine import EngineSettings, _result_from_worker, worker_payload
 from qa.types import AssetResult
 
 
@@ -31,10 +31,7 @@ class _CheckActor:
         items = [(Path(p), d, bytes(b)) for p, d, b in zip(batch["path"], batch["display"], batch["bytes"])]
         out = []
         for res in self.engine._check_loaded(items):
-            payload = res.to_dict()
-            payload["artifacts"] = res.artifacts
-            payload["seconds"] = res.seconds
-            out.append(json.dumps(payload))
+            out.append(json.dumps(worker_payload(res)))
         return {"result": out}
 
 

@@ -61,6 +61,30 @@ def test_parallel_workers_match_in_process(tmp_path, photo_folder):
     assert strip(serial) == strip(parallel)
 
 
+def test_parallel_run_caches_what_an_in_process_run_would(tmp_path, photo_folder):
+    """Worker results go into the cache as the workers sent them; the stored entries must be the ones an
+    in-process run stores (same report entry, same artifacts), and a re-run must read them back."""
+    import json
+    import sqlite3
+
+    for i in range(40):
+        Image.fromarray(np.full((64 + i, 80, 3), i * 5, np.uint8)).save(photo_folder / f"gen_{i:02d}.png")
+
+    def stored(cache_dir: Path) -> dict[str, dict]:
+        with sqlite3.connect(cache_dir / "results.sqlite3") as db:
+            return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM results")}
+
+    select = ["FMT", "RES", "SHP"]
+    Engine(load_config("social-square"), select=select, cache_dir=tmp_path / "serial", jobs=1).check_paths([photo_folder])
+    engine = lambda: Engine(load_config("social-square"), select=select, cache_dir=tmp_path / "par", jobs=2)  # noqa: E731
+    first = engine().check_paths([photo_folder])
+    assert stored(tmp_path / "par") == stored(tmp_path / "serial") and len(stored(tmp_path / "serial")) == 44
+    again = engine().check_paths([photo_folder])
+    assert all(a.cached for a in again.assets if a.sha256)
+    strip = lambda r: [(a.path, a.status, [f.to_dict() for f in a.findings]) for a in r.assets]  # noqa: E731
+    assert strip(first) == strip(again)
+
+
 def test_missing_path_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such file"):
         _engine(tmp_path).check_paths([tmp_path / "nope"])
