@@ -79,6 +79,22 @@ WHEEL_FONTS = {
                               "3157773ff81c4eb0883936e27054c05ed342beeef83a430a1d998213822d3da1"),
     "RobotoMono-Regular": ("kivy==2.3.1", "kivy/data/fonts/RobotoMono-Regular.ttf",
                                "c7ab2d73cf7d538face08bcdde95b928ce609a970237c8811ca3c76059c8bb2f"),
+    # Four more families, never used before, for a new held-out split. Each covers A-Z a-z 0-9 and every LOOKALIKE
+    # letter (fontTools getBestCmap), and no LOOKALIKE letter draws the same ink as its Latin letter in it
+    # (`ink_difference` >= 0.08; Ubuntu is left out because К and χ match K and x exactly, and italics because
+    # their Cyrillic п/т match Latin n/m). Open Sans SemiBold: humanist sans (Apache-2.0), ttf-opensans wheel.
+    "OpenSans-SemiBold": ("ttf-opensans==2020.10.30", "ttf_opensans/ttf/OpenSans-SemiBold.ttf",
+                              "5e8d9e1a89083cd1b0849993fe2f3acc9aa33b7f439f7e8616872f6897f30684"),
+    # EB Garamond Regular: old-style serif (OFL-1.1), common-fonts wheel.
+    "EBGaramond-Regular": ("common-fonts==0.13", "fonts/EBGaramond-Regular.ttf",
+                               "2028dc06d3c130b4761693481436a32a8e35ed500bf58c25c53de004106125b8"),
+    # Fira Code Regular: monospace (OFL-1.1), pygame-menu wheel.
+    "FiraCode-Regular": ("pygame-menu==4.5.2", "pygame_menu/resources/fonts/FiraCode-Regular.ttf",
+                             "58135f5eab497dc9452eb4de5765a5f673aedfc00bbf38b51fd0c2cc760251cc"),
+    # Inter 4.001: neo-grotesque UI sans (OFL-1.1), deckr-fonts wheel; a variable font (opsz, wght), which
+    # Pillow draws at its default instance (Regular, opsz 14).
+    "Inter-Regular": ("deckr-fonts==0.2.0", "deckr_fonts/fonts/Inter[opsz,wght].ttf",
+                          "29160a80ff49ddcab2c97711247e08b1fab27a484a329ce8b813d820dc559031"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 
@@ -187,7 +203,25 @@ def random_phrase(rng: np.random.Generator, words: list[str]) -> str:
     return text.title()
 
 
-def garble_text(text: str, kind: str, rng: np.random.Generator) -> str:
+#: Least `ink_difference` a look-alike must have from its Latin letter in the font it is drawn in. The
+#: `LOOKALIKE` table is measured in DejaVu Sans; other fonts draw some of its letters exactly like the Latin
+#: one (Roboto's χ is its x: 0.00), which would label visually clean copy as garbled.
+MIN_LOOKALIKE_INK = 0.05
+
+
+@lru_cache(maxsize=64)
+def lookalikes_for(font: str) -> dict[str, str]:
+    """`LOOKALIKE` without the letters `font` (a file name or path) draws like the Latin letter they replace."""
+    out = {}
+    for latin, alts in LOOKALIKE.items():
+        kept = "".join(c for c in alts if ink_difference(latin, c, font) >= MIN_LOOKALIKE_INK)
+        if kept:
+            out[latin] = kept
+    return out
+
+
+def garble_text(text: str, kind: str, rng: np.random.Generator, font: str = "DejaVuSans.ttf") -> str:
+    """A garbled version of `text` (`kind`: shuffle, lookalike, random); look-alikes visible in `font`."""
     if kind == "shuffle":
         out = []
         for word in text.split():
@@ -205,11 +239,12 @@ def garble_text(text: str, kind: str, rng: np.random.Generator) -> str:
             shuffled += " " + "".join(rng.permutation(list(shuffled.replace(" ", ""))))
         return shuffled
     if kind == "lookalike":
+        table = lookalikes_for(font)
         chars = list(text)
-        idx = [i for i, c in enumerate(chars) if c in LOOKALIKE]
+        idx = [i for i, c in enumerate(chars) if c in table]
         rng.shuffle(idx)
         for i in idx[: max(2, int(math.ceil(len(idx) * rng.uniform(0.35, 0.7))))]:
-            opts = LOOKALIKE[chars[i]]
+            opts = table[chars[i]]
             chars[i] = opts[int(rng.integers(len(opts)))]
         return "".join(chars)
     if kind == "random":
@@ -283,7 +318,7 @@ def draw_line(canvas: Image.Image, text: str, kind: str, font_file: Path, size: 
     plate = rng.random() < 0.5
     stroke = 0 if plate else max(1, size // 18)
     font = ImageFont.truetype(str(font_file), size)
-    rendered = garble_text(text, kind, rng) if kind in ("shuffle", "lookalike", "random") else text
+    rendered = garble_text(text, kind, rng, str(font_file)) if kind in ("shuffle", "lookalike", "random") else text
     layer = _text_layer(rendered, font, fill, stroke, kind, rng)
     if plate:  # a sign / packaging panel behind the copy
         bg = Image.new("RGBA", layer.size, (30, 40, 60, 235) if light else (245, 240, 225, 235))

@@ -28,6 +28,9 @@ The score of a region is a noisy-OR of independent pieces of evidence, each 0..1
   recogniser is unsure of is a guess, so its non-words are not separate evidence).
 - **junk** (`junk_rate`): symbols copy never uses, punctuation inside words, digits glued
   into letter runs: what a recogniser emits when forced to read half-glyphs.
+- **scrambled letters** (`is_scrambled`): non-words of five or more letters that hold exactly the
+  letters of a frequent word ("Ntirwe Elads" for "Winter Deals"): generators often draw the right
+  letters in the wrong order, and such pseudo-words can be as pronounceable as a name.
 
 Lexical evidence is damped for readings of one repeated glyph ("XXXY": lattices, fences),
 and lexical and unreadable evidence for vertical boxes (poles, towers, buckles). A non-word
@@ -65,6 +68,7 @@ class GarbleSignals:
     script_mix: float
     unreadable: float
     junk: float
+    scrambled: float
     letters: int
     score: float
 
@@ -192,6 +196,34 @@ def word_credit(token: str, languages: tuple[str, ...], vocabulary: frozenset[st
             if t in dels or variants & longs or variants & dels:
                 best = max(best, 0.5)
     return best
+
+
+#: Frequent words whose letters a scrambled token may hold. On the eval's tuning split (round 7) 10,000 and
+#: 30,000 score the same and 60,000 adds a false alarm on real lettering (rarer words match more letter sets).
+ANAGRAM_LEXICON = 30_000
+#: Shortest scrambled token: four-letter non-words match some frequent word's letters by chance too often
+#: ("COMO", a misread "COMDR" on a real name plate); chosen on the eval's tuning split (round 7).
+MIN_SCRAMBLED = 5
+
+
+@lru_cache(maxsize=8)
+def anagram_keys(lang: str, size: int = ANAGRAM_LEXICON) -> frozenset[str]:
+    """Sorted letters of the language's frequent words of `MIN_SCRAMBLED` or more letters."""
+    return frozenset("".join(sorted(w)) for w in lexicon(lang, size) if len(w) >= MIN_SCRAMBLED and w.isalpha())
+
+
+def is_scrambled(token: str, languages: tuple[str, ...]) -> bool:
+    """A non-word holding exactly the letters of a frequent word ("Ntirwe" for "Winter", "EIEPC" for "PIECE").
+
+    Why: generators often draw the right letters in the wrong order, and such pseudo-words can be as
+    pronounceable as a name, so the bigram model lets them through; a real name or foreign word is
+    rarely an exact anagram of a frequent word of the campaign's languages. Callers check non-words only.
+    """
+    t = token.casefold()
+    if len(t) < MIN_SCRAMBLED:
+        return False
+    key = "".join(sorted(t))
+    return any(key in anagram_keys(lang) for lang in languages)
 
 
 @lru_cache(maxsize=8)
@@ -368,8 +400,11 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
     total = sum(w for _, w in weighted)
     lex_miss = 0.0
     implaus = 0.0
+    scrambled = 0.0
     if total > 0:
         credits = {t: word_credit(t, languages, vocabulary) for t, _ in weighted}
+        # Letters in non-words that are anagrams of frequent words (see `is_scrambled`).
+        scrambled = sum(w for t, w in weighted if credits[t] < 1.0 and is_scrambled(t, languages)) / total
         share = sum(w * (1.0 - credits[t]) for t, w in weighted) / total
         # One pseudo-word among real ones ("Launch Dxy Qzvxj") is already a defect.
         worst = max([1.0 - credits[t] for t, _ in weighted if len(t) >= 4] or [share])
@@ -389,6 +424,7 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
         reliability = min(1.0, total / 5.0) * repetition_factor(toks) * (VERTICAL_WEIGHT if vertical else 1.0)
         lex_miss *= reliability
         implaus *= reliability
+        scrambled *= reliability
 
     # Unreadable: detector hit, weak or thin reading. Only line-shaped regions count fully:
     # detectors also fire on single round or stroke-like objects (wheels, eyes, coins, a
@@ -401,6 +437,7 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
     # and a texture read as one CJK glyph at 0.18 counts as a foreign script.
     lex_miss *= 1.0 - unread
     mix *= 1.0 - unread
+    scrambled *= 1.0 - unread
     if shape is not None:
         length, height = shape
         if height > 0:
@@ -423,11 +460,11 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
         unread *= VERTICAL_WEIGHT
     junk = junk_rate(text)
     if is_round_row(text):  # coins, bubbles, wheels: every reading of the row is a round shape
-        mix, unread, junk = 0.1 * mix, 0.1 * unread, 0.1 * junk
+        mix, unread, junk, scrambled = 0.1 * mix, 0.1 * unread, 0.1 * junk, 0.1 * scrambled
     lexical = lex_miss * (LEXICON_FLOOR + (1.0 - LEXICON_FLOOR) * implaus)
-    score = 1.0 - ((1.0 - lexical) * (1.0 - mix) * (1.0 - unread) * (1.0 - junk))
+    score = 1.0 - ((1.0 - lexical) * (1.0 - mix) * (1.0 - unread) * (1.0 - junk) * (1.0 - scrambled))
     return GarbleSignals(lexicon_miss=lex_miss, implausibility=implaus, script_mix=mix,
-                         unreadable=unread, junk=junk, letters=letters, score=score)
+                         unreadable=unread, junk=junk, scrambled=scrambled, letters=letters, score=score)
 
 
 
@@ -438,6 +475,11 @@ def garble_signals(text: str, confidence: float, shape: tuple[float, float] | No
 #: 0.836 -> 0.882, recall 0.737 -> 0.789; 1.2-1.8 score the same, 1.5 is the middle).
 CHARS_PER_HEIGHT = 1.5
 _COPY_PUNCT = set(".,!?&-'’\"“”%$€£:;/+#@()<>=*_[]")
+#: Punctuation copy never glues to the front of a word (".hour") ...
+_LEADING_JUNK = set(".,:;!?_")
+#: ... or puts between two letters ("Trd:y"; a full stop can sit there: "U.S.", "e.g", "shop.com"; a colon
+#: sits between digits: "10:30").
+_INNER_JUNK = set(":;!?_")
 
 
 def junk_rate(text: str) -> float:
@@ -453,9 +495,14 @@ def junk_rate(text: str) -> float:
     odd = sum(1 for c in chars if not (c.isalnum() or c in _COPY_PUNCT))
     flips = inner = 0
     for chunk in text.split():
+        if len(chunk) > 1 and chunk[0] in _LEADING_JUNK and chunk[1].isalpha():
+            odd += 1  # ".hour", ":is": copy does not start a word with a stop or a colon
         core = chunk.strip("".join(_COPY_PUNCT))
         kinds = ["d" if c.isdigit() else "a" if c.isalpha() else "p" for c in core]
-        inner += sum(1 for k in kinds if k == "p")
+        glued = [i for i, c in enumerate(core) if c in _INNER_JUNK and 0 < i < len(core) - 1
+                 and core[i - 1].isalpha() and core[i + 1].isalpha()]
+        odd += len(glued)  # "Trd:y", "t_a": between letters, copy never has these
+        inner += sum(1 for k in kinds if k == "p") - len(glued)
         alnum = [k for k in kinds if k != "p"]
         flips += sum(1 for a, b in zip(alnum, alnum[1:]) if a != b)
     rate = (odd + max(0, flips - 1) + 0.5 * max(0, inner - 1)) / len(chars)

@@ -107,6 +107,39 @@ def test_garble_signals_without_ocr():
     assert garble_signals("", 0.0, shape=(300, 50), contrast=180).unreadable == 1.0
 
 
+def test_scrambled_letters_and_glued_punctuation():
+    """Letters of a real word in the wrong order are garbled even when pronounceable; names are not anagrams
+    of frequent words; short non-words are left alone (too many match some word's letters by chance)."""
+    from qa.garble import is_scrambled
+
+    assert is_scrambled("Ntirwe", ("en",)) and is_scrambled("EIEPC", ("en",)) and not is_scrambled("ZENTIM", ("en",))
+    assert not is_scrambled("Slae", ("en",))  # four letters: below MIN_SCRAMBLED
+    shuffled = garble_signals("Ntirwe Elads", 0.99)
+    assert shuffled.scrambled == 1.0 and shuffled.score > 0.9
+    assert garble_signals("Winter Deals", 0.99).score == 0.0  # the words themselves are words
+    assert garble_signals("ZENTIM", 0.99).scrambled == 0.0  # a boat's name: a non-word, but no anagram
+    # Partial glyphs read as punctuation glued to letters; copy's own punctuation stays clean.
+    assert junk_rate(".hour") > 0.5 and junk_rate("Cpe. Trd:y") > 0.2
+    for copy in ("U.S. Open", "10:30 Today", "e.g. this", "Hello, World!", "...more", "www.shop.com", "Note: open"):
+        assert junk_rate(copy) == 0.0, copy
+
+
+def test_reading_order_keeps_words_of_a_line_left_to_right():
+    """OCR boxes the words of a line separately; a taller word's box starts higher. Required copy joined in
+    (top, left) order read "SALE SUMMER" and failed to match "Summer Sale"."""
+    from qa.checks.text import best_match, copy_lines, reading_order
+    from qa.ocr import OcrRegion
+
+    def box(text, x, y, w, h):
+        return OcrRegion(points=[(x, y), (x + w, y), (x + w, y + h), (x, y + h)], box=Region(x, y, w, h),
+                         text=text, confidence=0.99, det_score=0.9)
+
+    regions = [box("SALE", 300, 96, 120, 52), box("SUMMER", 100, 100, 180, 44), box("Shop now", 110, 200, 200, 30)]
+    ordered = [r.text for r in reading_order(regions)]
+    assert ordered == ["SUMMER", "SALE", "Shop now"]
+    assert best_match("Summer Sale", copy_lines(ordered))[0] == 1.0
+
+
 def test_vocabulary_repetition_and_one_bad_word():
     assert garble_signals("Zephyrix Launch", 0.97).score > 0.5  # unknown brand name reads as a non-word
     assert garble_signals("Zephyrix Launch", 0.97, vocabulary=frozenset({"zephyrix"})).score == 0.0
@@ -139,6 +172,21 @@ def test_eval_lookalikes_are_visibly_different_and_homoglyphs_are_not():
     for glyph, latin in latin_of.items():
         assert ink_difference(latin, glyph) >= 0.05, (latin, glyph)
     assert ink_difference("R", "Я") > 0.3 and ink_difference("H", "Н") == 0.0
+
+
+def test_lookalikes_are_chosen_per_font():
+    """Fonts differ: Roboto draws Greek χ with Latin x's strokes, so a Roboto look-alike line must not use it
+    (the line would be clean copy labelled garbled); DejaVu's χ differs and stays."""
+    from evals.text_synth import MIN_LOOKALIKE_INK, garble_text, lookalikes_for
+
+    roboto = str(font_path("Roboto-Regular.ttf"))
+    assert ink_difference("x", "χ", roboto) < 0.01 and ink_difference("x", "χ") >= MIN_LOOKALIKE_INK
+    assert "χ" not in lookalikes_for(roboto).get("x", "") and "χ" in lookalikes_for("DejaVuSans.ttf")["x"]
+    for latin, alts in lookalikes_for(roboto).items():
+        assert all(ink_difference(latin, c, roboto) >= MIN_LOOKALIKE_INK for c in alts)
+    rng = np.random.default_rng(0)
+    lines = [garble_text("xxx XXX taxi box", "lookalike", rng, roboto) for _ in range(20)]
+    assert all("χ" not in line for line in lines) and any(line != "xxx XXX taxi box" for line in lines)
 
 
 def test_bars_are_not_unreadable_glyphs():
