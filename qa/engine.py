@@ -463,7 +463,10 @@ class Engine:
             starting = self._start_workers(pool, threads)
             try:
                 while queue is not None or pending:
-                    if starting is not None and starting.is_alive():
+                    if starting is not None and not starting.is_alive():
+                        starting.reraise()  # the pool could not start: its error, not a thread traceback
+                        starting = None
+                    if starting is not None:
                         # Model-free runs check chunks here while the workers start (see `_start_workers`).
                         chunk = next(queue, None) if queue is not None else None
                         if chunk is None:
@@ -492,7 +495,7 @@ class Engine:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
 
-    def _start_workers(self, pool: ProcessPoolExecutor, threads: int) -> threading.Thread | None:
+    def _start_workers(self, pool: ProcessPoolExecutor, threads: int) -> "_StarterThread | None":
         """Start the pool's processes; for model-free runs, from a thread, returned so the caller can check
         chunks itself meanwhile.
 
@@ -507,7 +510,7 @@ class Engine:
         if any(c.uses_models for c in self.checkers.values()):
             start()
             return None
-        thread = threading.Thread(target=start, name="assetqa-start-workers", daemon=True)
+        thread = _StarterThread(start)
         thread.start()
         return thread
 
@@ -524,6 +527,25 @@ class Engine:
 
 
 _WORKER: Engine | None = None
+
+
+class _StarterThread(threading.Thread):
+    """Runs `Engine._start_workers`' start-up; keeps its exception for the caller to raise."""
+
+    def __init__(self, target: Callable[[], None]):
+        super().__init__(name="assetqa-start-workers", daemon=True)
+        self._start_pool = target
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._start_pool()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread by `reraise`
+            self.error = exc
+
+    def reraise(self) -> None:
+        if self.error is not None:
+            raise self.error
 
 
 def _settled(st: os.stat_result, seconds: float = 2.0) -> bool:

@@ -85,6 +85,25 @@ def test_parallel_run_caches_what_an_in_process_run_would(tmp_path, photo_folder
     assert strip(first) == strip(again)
 
 
+def test_worker_start_up_errors_reach_the_caller():
+    """Model-free runs start the pool from a thread; a failure there must surface on the calling thread as
+    the pool's own error, not vanish into a thread traceback."""
+    from qa.engine import _StarterThread
+
+    def fail() -> None:
+        raise OSError("forkserver could not start")
+
+    thread = _StarterThread(fail)
+    thread.start()
+    thread.join()
+    with pytest.raises(OSError, match="forkserver could not start"):
+        thread.reraise()
+    ok = _StarterThread(lambda: None)
+    ok.start()
+    ok.join()
+    ok.reraise()  # nothing to raise
+
+
 def test_missing_path_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="no such file"):
         _engine(tmp_path).check_paths([tmp_path / "nope"])
