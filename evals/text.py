@@ -35,6 +35,7 @@ Speed: end-to-end `check` img/s on 1024 px images after one warm-up image.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from typing import Any
@@ -217,7 +218,8 @@ def garble_pr(per_image: list[tuple[Sample, list]], threshold: float) -> dict[st
             by_kind[l.kind][0] += (si, li) in hit
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = len(hit) / n_garbled if n_garbled else 1.0
-    return {"precision": precision, "recall": recall, "tp": tp, "fp": fp, "garbled": n_garbled, "fp_kind": fp_kind,
+    return {"precision": precision, "recall": recall, "tp": tp, "fp": fp, "hits": len(hit), "garbled": n_garbled,
+            "fp_kind": fp_kind,
             "by_kind": {k: v[0] / v[1] for k, v in sorted(by_kind.items())}}
 
 
@@ -349,6 +351,16 @@ def benchmark(engine: str, n: int, max_side: int | None = None) -> float:
     return len(assets) / (time.time() - t0)
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion: how far a split this size can move precision or recall."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 def print_result(r: dict) -> None:
     print(f"\nengine: {r['engine']}  model: {r['model']}  images {'/'.join(map(str, r['long_sides']))} px, detection at <= {r['max_side']} px")
     print(f"  chosen on tuning: garble_threshold={r['threshold']}  match_ratio={r['ratio']}"
@@ -362,6 +374,13 @@ def print_result(r: dict) -> None:
             print("  " + "-" * (len(hdr) - 2))
         print(f"  {split:9} {s['images']:>6} {s['garbled']:>7} {s['precision']:>9.3f} {s['recall']:>6.3f} "
               f"{s['fp']:>4} {s['match']:>10.3f} {s['false_match']:>11.3f}")
+    intervals = []
+    for split in ("tuning",) if r["tuning_only"] else ("tuning", "held-out"):
+        s = r[split]
+        (p_lo, p_hi), (r_lo, r_hi) = wilson(s["tp"], s["tp"] + s["fp"]), wilson(s["hits"], s["garbled"])
+        intervals.append(f"{split} precision {p_lo:.2f}-{p_hi:.2f}, recall {r_lo:.2f}-{r_hi:.2f}")
+    print("  95% intervals (Wilson; a split of ~40 garbled lines moves recall by about +-0.13): "
+          + "; ".join(intervals))
     print("  OCR time per image: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["ocr_s_per_image"].items()))
     if r["tuning_only"]:
         print("  tuning recall by kind: " + ", ".join(f"{k} {v:.2f}" for k, v in r["tuning"]["by_kind"].items()))
