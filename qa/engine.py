@@ -315,13 +315,12 @@ class Engine:
             # Hashing and cache lookups stream into the workers: checking starts with the first
             # uncached block instead of after the whole folder has been read and hashed.
             misses = self._uncached_chunks(files, fingerprint, cache, results, keys, stamps)
-            for batch_indices, batch_results in self._run_misses(files, misses, stamps):
+            for batch_indices, batch_results, payloads in self._run_misses(files, misses, stamps):
                 stored = []
-                for i, res in zip(batch_indices, batch_results):
+                for n, (i, res) in enumerate(zip(batch_indices, batch_results)):
                     results[i] = res
                     if cache and keys[i]:
-                        stored.append((keys[i], res.payload or _cache_payload(res)))
-                    res.payload = None
+                        stored.append((keys[i], payloads[n] if payloads else _cache_payload(res)))
                 if cache:
                     cache.put_many(stored)
                 self._done += len(batch_indices)
@@ -424,7 +423,8 @@ class Engine:
 
     def _run_misses(self, files: list[tuple[Path, str]], chunk_iter: Iterator[list[int]],
                     stamps: list[Stamp | None]):
-        """Yield (indices, results) per chunk, in-process or from worker processes.
+        """Yield (indices, results, cache payloads) per chunk, in-process (payloads None: the caller builds
+        them) or from worker processes (the payloads they sent, stored as they are).
 
         `chunk_iter` is lazy (hashing streams into it); a few chunks are read ahead to decide
         whether the work is worth starting worker processes for.
@@ -450,8 +450,7 @@ class Engine:
         jobs = self._effective_jobs(n_work)
         if jobs <= 1:
             for chunk in chunks:
-                yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk],
-                                                [stamps[i] for i in chunk])
+                yield chunk, self._check_chunk(files, chunk, stamps), None
             return
         threads = max(1, (os.cpu_count() or 1) // jobs)
         with ProcessPoolExecutor(
@@ -473,8 +472,7 @@ class Engine:
                             queue = None
                             starting.join()
                             continue
-                        yield chunk, self._check_loaded([(files[i][0], files[i][1], None) for i in chunk],
-                                                        [stamps[i] for i in chunk])
+                        yield chunk, self._check_chunk(files, chunk, stamps), None
                         continue
                     while queue is not None and len(pending) < jobs * 2:  # bounded in-flight work
                         chunk = next(queue, None)
@@ -490,10 +488,15 @@ class Engine:
                     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                     for fut in finished:
                         chunk = pending.pop(fut)
-                        yield chunk, [_result_from_worker(d) for d in fut.result()]
+                        yield chunk, *results_from_worker(fut.result())
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
+
+    def _check_chunk(self, files: list[tuple[Path, str]], chunk: list[int],
+                     stamps: list[Stamp | None]) -> list[AssetResult]:
+        """Check one chunk of `files` in this process."""
+        return self._check_loaded([(files[i][0], files[i][1], None) for i in chunk], [stamps[i] for i in chunk])
 
     def _start_workers(self, pool: ProcessPoolExecutor, threads: int) -> "_StarterThread | None":
         """Start the pool's processes; for model-free runs, from a thread, returned so the caller can check
@@ -651,10 +654,15 @@ def _cache_payload(res: AssetResult) -> dict[str, Any]:
     return payload
 
 
-def _result_from_worker(data: dict[str, Any]) -> AssetResult:
-    """A worker's payload as a result; the payload (less its timing) is kept for the cache."""
-    res = AssetResult.from_dict(data)
-    res.artifacts = data.get("artifacts", {})
-    res.seconds = float(data.pop("seconds", 0.0))
-    res.payload = data
-    return res
+def results_from_worker(payloads: list[dict[str, Any]]) -> tuple[list[AssetResult], list[dict[str, Any]]]:
+    """Results from what a worker sent (`worker_payload`), and the payloads less their timing: what the
+    cache stores, so the main process does not serialise each result again."""
+    results, stored = [], []
+    for data in payloads:
+        seconds = float(data.pop("seconds", 0.0))
+        res = AssetResult.from_dict(data)
+        res.artifacts = data.get("artifacts", {})
+        res.seconds = seconds
+        results.append(res)
+        stored.append(data)
+    return results, stored

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator
 
-from qa.engine import EngineSettings, _result_from_worker, worker_payload
+from qa.engine import EngineSettings, results_from_worker, worker_payload
 from qa.types import AssetResult
 
 
@@ -50,7 +50,7 @@ def run_chunks_on_ray(
     address: str | None = None,
     jobs: int = 0,
 ) -> Iterator[tuple[list[int], list[AssetResult]]]:
-    """Check every file in `chunks` on Ray; yields (indices, results) like the local runner."""
+    """Check every file in `chunks` on Ray; yields (indices, results, cache payloads) like the local runner."""
     import json
 
     try:
@@ -86,4 +86,4 @@ def run_chunks_on_ray(
     payloads = [json.loads(r["result"]) for r in results.take_all()]
     by_display = {p["path"]: p for p in payloads}
     for chunk in chunks:
-        yield chunk, [_result_from_worker(by_display[files[i][1]]) for i in chunk]
+        yield chunk, *results_from_worker([by_display[files[i][1]] for i in chunk])

@@ -143,9 +143,6 @@ class AssetResult:
     seconds: float = 0.0
     # Small per-asset data (e.g. style embeddings) kept for whole-batch checks; not in the report.
     artifacts: dict[str, Any] = field(default_factory=dict)
-    # The cache payload (`to_dict` plus artifacts) as a worker process sent it: the main process stores it
-    # as is instead of serialising the result again (a third of its CPU per asset on the cheap checks).
-    payload: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
