@@ -110,10 +110,16 @@ def font_path(name: str) -> Path:
     return font_dir() / name
 
 
+@lru_cache(maxsize=64)
+def _face(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """A font file opened once per size: `lookalikes_for` compares ~60 letter pairs per font."""
+    return ImageFont.truetype(path, size)
+
+
 def ink_difference(a: str, b: str, font: str = "DejaVuSans.ttf", size: int = 64) -> float:
     """Share of the two letters' ink (union) that only one of them covers, drawn at the same spot:
     0 for letters drawn with the same strokes (homoglyphs), near 1 for unrelated shapes."""
-    face = ImageFont.truetype(str(font_path(font)), size)
+    face = _face(str(font_path(font)), size)
     masks = []
     for ch in (a, b):
         im = Image.new("L", (2 * size, 2 * size), 0)
