@@ -428,7 +428,7 @@ def print_result(r: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m evals.text", description=__doc__.split("\n")[0])
     ap.add_argument("--engine", choices=["rapidocr", "easyocr", "both"], default="rapidocr")
-    ap.add_argument("--n", type=int, default=60, help="held-out images per engine (the tuning split has 2n))")
+    ap.add_argument("--n", type=int, default=60, help="held-out images per engine (the tuning split has 2n)")
     ap.add_argument("--n-easyocr", type=int, default=None, help="held-out images for easyocr (tuning 2x; default: --n)")
     ap.add_argument("--bench", type=int, default=5, help="1024 px images timed per engine")
     ap.add_argument("--split", choices=[k for k in SPLITS if k != "tuning"], default="held-out",
