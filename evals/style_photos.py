@@ -252,6 +252,89 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     # "7 principes ... een rijke les..." on the wall (large title, small rows)
     "office_webcam": ("plone.namedfile==8.1.1", "plone/namedfile/tests/900.jpg",
         "6a01ca0d746361af2b20e4df338605d4bbd999b90c498511af20484cdcc5b846"),
+    # Round 9 candidates (text round 9's held-out split; style has not used them): 20 photos from ten wheels no
+    # earlier split used: doccano's web-UI and test photos (two cats), fastbook's grizzly, orange3-imageanalytics' widget-test photos (four 640 px Pixabay
+    # photos) and its mandrill test TIFF, plone.restapi's test photo, django-filebrowser's test image, solara-ui's
+    # website beach photo, three of thumbor's filter-test portraits (Wikimedia), two Unsplash photos and a campus
+    # photo from argon-fork's dashboard assets, holoviews' macaw and two faces of a St Peter's Basilica HDR cube
+    # map in metadrive-simulator. Looked at once (thumbnails, then full size) to check they are natural colour
+    # photos; "text" is any lettering at full size. Left out: argon-fork's abstract "curved" and home-decor images
+    # (renders) and its other portraits, geti-sdk's golden-retriever puppy (a near-duplicate of "puppy"),
+    # django-cms' retouched lips, textual-image's Grace Hopper (matplotlib's) and Products.CMFPlone's 900.jpg
+    # (office_webcam). thumbor's wheel is platform-specific (pip picks the cp311 manylinux one here).
+    # st_peters_nave and st_peters_apse are two 90-degree views of one panorama (keep one if that is too close).
+    # kitten_paw_flower: 1280x851, black-and-white kitten pawing at a weed on cobblestones; text: none
+    "kitten_paw_flower": ("doccano==1.8.4", "backend/staticfiles/_nuxt/img/cat.d9a3ee8.jpeg",
+        "3ece30427bc4485b5602db5dbe2db7f363ed6894b423625ec10000a7ea896770"),
+    # cat_looking_up: 1500x500, long-haired tabby looking up from a wooden floor, white bowl; text: none
+    "cat_looking_up": ("doccano==1.8.4", "backend/data_import/tests/data/images/1500x500.jpeg",
+        "c40cf02dd4569ec529acd906babbc9aaf56755a1748a69e7c7a1fc811701d4dd"),
+    # grizzly_bear: 846x1000, brown bear walking towards the camera in tall grass; text: none
+    "grizzly_bear": ("fastbook==0.0.29", "fastbook/images/grizzly.jpg",
+        "2f12ed680dca7a5ccd0e9c9522365c7374a154c69ffa2b19f32723f45499f1ac"),
+    # li_river_raft: 640x423, man poling a bamboo raft on a river at sunset, karst peaks; text: none
+    "li_river_raft": ("orange3-imageanalytics==0.13.0",
+        "orangecontrib/imageanalytics/widgets/tests/test_images/afternoon-4175917_640.jpg",
+        "77722b9efe423139fb775f5a9008dc337dc8e5ae583f7b518489ea7215209af7"),
+    # atomium_spheres: 640x412, Brussels Atomium steel spheres and tubes from below, pale sky; text: none
+    "atomium_spheres": ("orange3-imageanalytics==0.13.0",
+        "orangecontrib/imageanalytics/widgets/tests/test_images/atomium-4179270_640.jpg",
+        "38112124351f46cf6a94948477082434455befe21a61d3c734cd582c29b74b27"),
+    # kittens_in_hands: 640x425, hands holding three kittens over dry grass; text: none (wristwatch, no legible
+    # letters)
+    "kittens_in_hands": ("orange3-imageanalytics==0.13.0",
+        "orangecontrib/imageanalytics/widgets/tests/test_images/kittens-4020199_640.jpg",
+        "423cb460efda5b43c6e4acdf80f47a55f0cbd5fee9b7ca2e4a27083a1c6508a5"),
+    # storm_prairie: 640x427, storm cloud over a flat green prairie; text: none
+    "storm_prairie": ("orange3-imageanalytics==0.13.0",
+        "orangecontrib/imageanalytics/widgets/tests/test_images/landscape-2130524_640.jpg",
+        "2a440bbf78916472440e7e812b4a62c81eed6fe0bbb757d6a90b8eaaaa1f7ce7"),
+    # mandrill: 512x512, the classic mandrill (baboon) test photo, face filling the frame; text: none
+    "mandrill": ("orange3-imageanalytics==0.13.0",
+        "orangecontrib/imageanalytics/tests/test_images/example_image_1.tiff",
+        "3f590b52279fb59b81906f1e928ae713a5357b1afc1a2017a103adb563fb4494"),
+    # cadillac_fins: 5616x3744, close-up of a red 1950s car's tail fin and bullet tail lights; text: none
+    "cadillac_fins": ("plone.restapi==10.0.4", "plone/restapi/tests/image.jpeg",
+        "6753ab3689b3ff3eb8aa320fdb0308b21bc80ea45485f33271f2d47c3893e1d5"),
+    # coral_reef: 1000x750, shallow coral reef under the water surface, three fish; text: none
+    "coral_reef": ("django-filebrowser==5.0.0", "filebrowser/static/filebrowser/img/TEST_IMAGE_000.jpg",
+        "45bff2e9acf57ce1d842cc6047b2109bdfd247d9d3b1d9bef3e974ea03cced37"),
+    # granite_beach: 640x425, sandy beach with granite boulders and a tree, blue sea and sky; text: none
+    "granite_beach": ("solara-ui==1.64.1", "solara/website/public/beach.jpeg",
+        "560a9ab921be27270792ea1d651f702704f6d4027f993f07b02a28c6f4da0cb6"),
+    # guido_portrait: 800x533, grey-haired man in glasses and a red T-shirt, weathered wooden wall; text: none
+    "guido_portrait": ("thumbor==7.8.0", "thumbor/fixtures/filters/800px-Guido-portrait-2014.jpg",
+        "7c44e63ce133079078873997a1b61e6400464b72892596048b712bb97a9f3569"),
+    # katherine_portrait: 800x533, smiling woman with wavy blond hair, blurred green lawn; text: none
+    "katherine_portrait": ("thumbor==7.8.0", "thumbor/fixtures/filters/800px-Katherine_Maher.jpg",
+        "c7ba629fe133a0cf155cfdd10ceb4da1923cce097dcd18e8867c8b107b157ee6"),
+    # bearded_man_bamboo: 800x533, bearded man in a black sweater before dark bamboo leaves; text: none
+    "bearded_man_bamboo": ("thumbor==7.8.0", "thumbor/fixtures/filters/Giunchedi%2C_Filippo_January_2015_01.jpg",
+        "6a7faf8e2adb028436340e6b8c5955f0d669b9166e9c9581bbc61ff9636b1910"),
+    # laptop_blue_lounge: 1200x1276, man at a laptop in a blue-panelled lounge, two grey armchairs, succulent;
+    # text: none (Apple logo on the laptop, no letters)
+    "laptop_blue_lounge": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/ivancik.jpg",
+        "e86562547701b1f7c915194874fc47f7fd053d4d80e7b98b9f8883ff859f8931"),
+    # braids_smile: 800x800, laughing woman with long braids in a striped top, teal backdrop; text: none
+    "braids_smile": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/kal-visuals-square.jpg",
+        "2f3df24b8102a35fdaa03b25698e992575aa19708af2ac3551f9a86d96b1e60c"),
+    # scarlet_macaw: 400x400, scarlet macaw on a branch, palm leaves (opaque RGBA PNG); text: none
+    "scarlet_macaw": ("holoviews==1.23.2", "holoviews/examples/assets/macaw.png",
+        "d438ae48d0a5f4b3826fa0ffd03d6423131479a255cfbd1020106669cbf63535"),
+    # st_peters_nave: 1024x1024, St Peter's Basilica crossing with the baldachin, tourists, marble floor (cube-map
+    # face of an HDR panorama); text: Latin frieze inscriptions "HINC SACERDO...", "QVODCVMQVE", "...POBATIA XISTO..."
+    "st_peters_nave": ("metadrive-simulator==0.4.3",
+        "metadrive/render_pipeline/data/default_cubemap/source_2/5.jpg",
+        "a50e5999d3e92ef4ca2441bd446546038cd548c930b39194dd5ef2e522ebc522"),
+    # st_peters_apse: 1024x1024, the basilica's apse and windows, a man photographing in the foreground (same
+    # panorama as st_peters_nave, 90 degrees round); text: Latin frieze "...O ELIGITE ... RESPONDENS AIS DOMINE"
+    "st_peters_apse": ("metadrive-simulator==0.4.3",
+        "metadrive/render_pipeline/data/default_cubemap/source_2/4.jpg",
+        "da2367f1faa3b74f991f9a28502bb29ba2275e99ae4c895ec0e59800c74051be"),
+    # dcu_campus: 3543x1799, university campus street, glass buildings, rusty-orange poles, cloudy sky; text:
+    # large white "DCU" letter sculpture (lower right)
+    "dcu_campus": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/bg-profile.jpg",
+        "3198f156bfa92997aeceb26691133f3a887f3602087cd047568928c55d16e065"),
 }
 
 

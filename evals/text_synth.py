@@ -113,6 +113,22 @@ WHEEL_FONTS = {
     # Droid Sans Mono 1.00: monospace (Apache-2.0), captcha wheel.
     "DroidSansMono": ("captcha==0.7.1", "captcha/data/DroidSansMono.ttf",
                       "30512eadb46048e3dfaf048be0e0c276d111fc1de973711971049f425ebffa67"),
+    # Round 9 candidates (never scored): four more families no split used, upright, each covering A-Z a-z 0-9 and
+    # every LOOKALIKE letter (fontTools getBestCmap). Three are variable fonts whose default instance (what Pillow
+    # draws) is the Regular weight. Comfortaa 3.105: rounded geometric sans (OFL-1.1), fontpkg-comfortaa wheel;
+    # `lookalikes_for` keeps 52 of 56 LOOKALIKE letters (its д, т, п and ρ draw exactly like g, m, n and p: 0.00).
+    "Comfortaa-Regular": ("fontpkg-comfortaa==3.105", "fontpkg_comfortaa/files/Comfortaa[wght].ttf",
+                          "0fc3f45dc48b614db9c39181502544b37217ecbf8bee2fb35886992bc96c5bd3"),
+    # Arimo 1.341: neo-grotesque sans, metric-compatible with Arial (OFL-1.1), fontpkg-arimo wheel; keeps all 56
+    # (least `ink_difference` 0.12).
+    "Arimo-Regular": ("fontpkg-arimo==1.341", "fontpkg_arimo/files/Arimo[wght].ttf",
+                      "e43898b143ec826ac8cb4034816458a7047fbe0836558de2a1f8c6223ae3e0ca"),
+    # Vollkorn 5.001: dark old-style book serif (OFL-1.1), fontpkg-vollkorn wheel; keeps all 56 (least 0.12).
+    "Vollkorn-Regular": ("fontpkg-vollkorn==5.1", "fontpkg_vollkorn/files/Vollkorn[wght].ttf",
+                         "4ebef434f76f80286204840354a84db79a0dc3c87deeeb791e015b70b2ade49d"),
+    # Play 2.101 Regular: squarish techno display sans, static (OFL-1.1), fontpkg-play wheel; keeps all 56 (least 0.08).
+    "Play-Regular": ("fontpkg-play==2.101", "fontpkg_play/files/Play-Regular.ttf",
+                     "eed0da79005cab35d6ed0eacab594ed67cc643be0b2632fa9e440b3bc5078dc4"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 

@@ -359,6 +359,12 @@ def repetition_factor(toks: list[str]) -> float:
 #: Weight of lexical and unreadable evidence in a vertical box (poles, buckles, towers read as letters
 #: more often than ads set copy vertically).
 VERTICAL_WEIGHT = 0.5
+#: A box this many times taller than wide is vertical: it can hold at most one horizontal letter (a capital is
+#: about 1.2-1.5 times taller than wide), so it is a single glyph-like shape or lettering set vertically.
+#: Was 2.0; real lettering read unsurely in boxes 1.96-2.0 times taller than wide (a tote's "BE", a container's
+#: "ES") was counted as unreadable pseudo-text. Chosen on the text eval's round-9 tuning split (rapidocr at
+#: 0.4: precision 0.862 -> 0.889, recall 0.871 unchanged; 1.5 and 1.75 score the same).
+VERTICAL_ASPECT = 1.5
 #: Weight of a lexicon miss whose letters are plausible (names, foreign words: "COMDR", "cero"),
 #: rising to 1 as the letter sequence gets implausible (shuffled, letter soup). Chosen on the text
 #: eval's tuning split (0.5 -> 0.35: precision 0.913 -> 0.939 at recall 0.859 -> 0.845).
