@@ -253,16 +253,17 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     "office_webcam": ("plone.namedfile==8.1.1", "plone/namedfile/tests/900.jpg",
         "6a01ca0d746361af2b20e4df338605d4bbd999b90c498511af20484cdcc5b846"),
     # Round 9 candidates (text round 9's held-out split; style has not used them): 20 photos from ten wheels no
-    # earlier split used: doccano's web-UI and test photos (two cats), fastbook's grizzly, orange3-imageanalytics' widget-test photos (four 640 px Pixabay
-    # photos) and its mandrill test TIFF, plone.restapi's test photo, django-filebrowser's test image, solara-ui's
-    # website beach photo, three of thumbor's filter-test portraits (Wikimedia), two Unsplash photos and a campus
-    # photo from argon-fork's dashboard assets, holoviews' macaw and two faces of a St Peter's Basilica HDR cube
-    # map in metadrive-simulator. Looked at once (thumbnails, then full size) to check they are natural colour
-    # photos; "text" is any lettering at full size. Left out: argon-fork's abstract "curved" and home-decor images
-    # (renders) and its other portraits, geti-sdk's golden-retriever puppy (a near-duplicate of "puppy"),
-    # django-cms' retouched lips, textual-image's Grace Hopper (matplotlib's) and Products.CMFPlone's 900.jpg
-    # (office_webcam). thumbor's wheel is platform-specific (pip picks the cp311 manylinux one here).
-    # st_peters_nave and st_peters_apse are two 90-degree views of one panorama (keep one if that is too close).
+    # earlier split used: doccano's web-UI and test photos (two cats), fastbook's grizzly, orange3-imageanalytics'
+    # widget-test photos (four 640 px Pixabay photos) and its mandrill test TIFF, plone.restapi's test photo,
+    # django-filebrowser's test image, solara-ui's website beach photo, three of thumbor's filter-test portraits
+    # (Wikimedia), two Unsplash photos and a campus photo from argon-fork's dashboard assets, holoviews' macaw and two
+    # faces of a St Peter's Basilica HDR cube map in metadrive-simulator. Looked at once (thumbnails, then full size)
+    # to check they are natural colour photos; "text" is any lettering at full size. Left out: argon-fork's abstract
+    # "curved" and home-decor images (renders) and its other portraits, geti-sdk's golden-retriever puppy (a
+    # near-duplicate of "puppy"), django-cms' retouched lips, textual-image's Grace Hopper (matplotlib's) and
+    # Products.CMFPlone's 900.jpg (office_webcam). thumbor's wheel is platform-specific (pip picks the cp311 manylinux
+    # one here). st_peters_nave and st_peters_apse are two 90-degree views of one panorama (keep one if that is too
+    # close).
     # kitten_paw_flower: 1280x851, black-and-white kitten pawing at a weed on cobblestones; text: none
     "kitten_paw_flower": ("doccano==1.8.4", "backend/staticfiles/_nuxt/img/cat.d9a3ee8.jpeg",
         "3ece30427bc4485b5602db5dbe2db7f363ed6894b423625ec10000a7ea896770"),
