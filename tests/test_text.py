@@ -207,6 +207,23 @@ def test_bars_are_not_unreadable_glyphs():
     assert garble_signals("", 0.0, shape=(300, 50), contrast=180, stripes=0.7, vertical=True).unreadable == 0.5
 
 
+def test_box_too_tall_for_two_letters_counts_as_vertical():
+    """An unsure reading in a box 1.5-2x taller than wide (a tote's "BE") is weighed as vertical, not as a line."""
+    from qa.checks.text import TextChecker
+    from qa.ocr import OcrRegion
+
+    def region(w: int, h: int) -> OcrRegion:
+        pts = [(10.0, 10.0), (10.0 + w, 10.0), (10.0 + w, 10.0 + h), (10.0, 10.0 + h)]
+        return OcrRegion(points=pts, box=Region(10, 10, w, h), text="BE", confidence=0.38)
+
+    ctx = make_context("text", {"engine": "rapidocr"})
+    rgb = np.full((200, 200, 3), 230, np.uint8)
+    rgb[40:120, 40:60] = 20  # dark ink on a light ground, so the contrast cue does not mute the score
+    (tall, tall_sig), (wide, wide_sig) = TextChecker.assess([region(78, 153), region(153, 78)], ctx, rgb)
+    assert tall.box.h > 1.5 * tall.box.w and wide.box.w > wide.box.h
+    assert 0 < tall_sig.unreadable <= 0.5 * wide_sig.unreadable + 1e-9
+
+
 def test_clean_headline_passes_and_required_copy_found(headline):
     sample, asset = headline
     findings = run(asset, required=["Launch Day"])
