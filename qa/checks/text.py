@@ -241,7 +241,7 @@ class TextChecker(Checker):
     @staticmethod
     def assess(regions: list[Any], ctx: CheckContext, rgb: Any = None) -> list[tuple[Any, Any]]:
         """Garble signals per region (`rgb`: the full-resolution pixels, for the contrast cue)."""
-        from qa.garble import VERTICAL_ASPECT, garble_signals, ink_contrast, region_shape, stripe_share, tokens
+        from qa.garble import garble_signals, ink_contrast, is_vertical, region_shape, stripe_share, tokens
 
         o = ctx.options
         engine = TextChecker.engine_name(ctx)
@@ -250,7 +250,7 @@ class TextChecker(Checker):
                                                       *(o.get("forbidden") or [])] for t in tokens(phrase))
         return [(r, garble_signals(r.text, r.confidence, region_shape(r.points), langs,
                                    contrast=ink_contrast(rgb, r.box) if rgb is not None else None,
-                                   vocabulary=vocab, vertical=r.box.h > VERTICAL_ASPECT * r.box.w,
+                                   vocabulary=vocab, vertical=is_vertical(r.box.w, r.box.h),
                                    unreadable_conf=UNREADABLE_CONFIDENCE[engine], small_line=SMALL_LINE[engine],
                                    stripes=stripe_share(rgb, r.box) if rgb is not None else None))
                 for r in regions]
