@@ -400,9 +400,8 @@ class Engine:
                 if hit is None:
                     pending.append(i)
                     continue
-                res = AssetResult.from_dict(hit)
+                res = _from_cache_payload(hit)
                 res.path = files[i][1]
-                res.artifacts = hit.get("artifacts", {})
                 res.cached = True
                 results[i] = res
             self._done += sum(results[i] is not None for i in indices)
@@ -654,14 +653,20 @@ def _cache_payload(res: AssetResult) -> dict[str, Any]:
     return payload
 
 
+def _from_cache_payload(data: dict[str, Any]) -> AssetResult:
+    """The result a `_cache_payload` describes (a cache hit, or what a worker sent)."""
+    res = AssetResult.from_dict(data)
+    res.artifacts = data.get("artifacts", {})
+    return res
+
+
 def results_from_worker(payloads: list[dict[str, Any]]) -> tuple[list[AssetResult], list[dict[str, Any]]]:
     """Results from what a worker sent (`worker_payload`), and the payloads less their timing: what the
     cache stores, so the main process does not serialise each result again."""
     results, stored = [], []
     for data in payloads:
         seconds = float(data.pop("seconds", 0.0))
-        res = AssetResult.from_dict(data)
-        res.artifacts = data.get("artifacts", {})
+        res = _from_cache_payload(data)
         res.seconds = seconds
         results.append(res)
         stored.append(data)

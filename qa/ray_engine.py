@@ -49,7 +49,7 @@ def run_chunks_on_ray(
     chunks: list[list[int]],
     address: str | None = None,
     jobs: int = 0,
-) -> Iterator[tuple[list[int], list[AssetResult]]]:
+) -> Iterator[tuple[list[int], list[AssetResult], list[dict[str, Any]]]]:
     """Check every file in `chunks` on Ray; yields (indices, results, cache payloads) like the local runner."""
     import json
 
