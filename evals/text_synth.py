@@ -129,6 +129,25 @@ WHEEL_FONTS = {
     # Play 2.101 Regular: squarish techno display sans, static (OFL-1.1), fontpkg-play wheel; keeps all 56 (least 0.08).
     "Play-Regular": ("fontpkg-play==2.101", "fontpkg_play/files/Play-Regular.ttf",
                      "eed0da79005cab35d6ed0eacab594ed67cc643be0b2632fa9e440b3bc5078dc4"),
+    # Round 10 candidates (never scored): four more families no split used, upright, each covering A-Z a-z 0-9 and
+    # every LOOKALIKE letter (fontTools getBestCmap); all four wheels are py3-none-any. Literata 3.103: contemporary
+    # book serif with wedge serifs (OFL-1.1), fontpkg-literata wheel; a variable font (opsz, wght) whose default
+    # instance (what Pillow draws) is Regular at opsz 12; `lookalikes_for` keeps all 56 (least `ink_difference` 0.09).
+    "Literata-Regular": ("fontpkg-literata==3.103", "fontpkg_literata/files/Literata[opsz,wght].ttf",
+                         "b41138c9373112f32abb589cc22e8674b06ed4048b0c513be922bdd26f274440"),
+    # News Cycle 0.5.1 Regular: narrow grotesque, a News Gothic revival, static (OFL-1.1), fontpkg-news-cycle wheel;
+    # keeps 55 of 56 (its К draws exactly like K: 0.00; least kept 0.08).
+    "NewsCycle-Regular": ("fontpkg-news-cycle==0.510", "fontpkg_news_cycle/files/NewsCycle-Regular.ttf",
+                          "8653ccce06d26dcf19a68704a16063835fc9fea036638c2fcbd5bdc8c94e4e95"),
+    # Press Start 2P 3.000 Regular: 8-bit pixel display face, wide, static (OFL-1.1), fontpkg-press-start-2p wheel;
+    # keeps 54 of 56 (its ρ and п differ from p and n by only 0.04; least kept 0.09). Wide glyphs: about half the
+    # PHRASES at sizes 28-64 do not fit across a portrait photo 512 px wide (`draw_line` then skips the line).
+    "PressStart2P-Regular": ("fontpkg-press-start-2p==3.0", "fontpkg_press_start_2p/files/PressStart2P-Regular.ttf",
+                             "034c77f1f05ec89421e4a63f0e3a4ca1ecf852cc6d2bf611f126f275728e017d"),
+    # Alegreya Sans 2.004 Regular: humanist sans with calligraphic strokes, static (OFL-1.1), fontpkg-alegreya-sans
+    # wheel; keeps all 56 (least 0.14).
+    "AlegreyaSans-Regular": ("fontpkg-alegreya-sans==2.4", "fontpkg_alegreya_sans/files/AlegreyaSans-Regular.ttf",
+                             "8fab634196007afca839f1e5a6fb300976daff55d8528b590ef032f01b14ea10"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 
