@@ -346,12 +346,12 @@ def choose_ratio(per_image_texts) -> float:
 
 
 def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sides: tuple[int, ...] = (768, 1024),
-               max_side: int | None = None, tuning_only: bool = False) -> dict:
-    from qa.checks.text import TextChecker, reading_order
+               max_side: int | None = None, tuning_only: bool = False, second_reader: str = "auto") -> dict:
+    from qa.checks.text import TextChecker
     from qa.testing import asset_from_array, make_context
 
     checker = TextChecker()
-    base = {"engine": engine, **({"max_side": max_side} if max_side else {})}
+    base = {"engine": engine, "second_reader": second_reader, **({"max_side": max_side} if max_side else {})}
     ctx = make_context("text", base)
     contexts: dict[tuple, Any] = {}
 
@@ -364,6 +364,7 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
         return contexts[key]
 
     out: dict = {"engine": engine, "model": checker.model_ids(ctx)["ocr"], "held_split": held,
+                 "second_reader": checker.second_reader(ctx),
                  "long_sides": long_sides, "max_side": int(ctx.options["max_side"]), "tuning_only": tuning_only}
     cache: dict[str, list] = {}
     splits = ("tuning",) if tuning_only else ("tuning", held)
@@ -375,9 +376,9 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
             asset = asset_from_array(s.image, f"{s.name}.png")
             assets.append(asset)
             sctx = context_for(s)
-            assessed = checker.assess(reading_order(checker.read_regions(asset, sctx)), sctx, asset.rgb)
-            per_image.append((s, [(r.box, sig.score) for r, sig in assessed]))
-            texts.append((s, [r.text for r, _ in assessed]))
+            assessed = checker.assessed(asset, sctx)
+            per_image.append((s, [(r.box, sig.score) for r, sig, _ in assessed]))
+            texts.append((s, [r.text for r, _, _ in assessed]))
         cache[split] = [per_image, texts, assets, samples, time.time() - t0]
         print(f"[{engine}] {split}: {len(samples)} images OCR'd in {time.time() - t0:.1f} s", file=sys.stderr)
     thr = choose_threshold(cache["tuning"][0])
@@ -406,7 +407,7 @@ def benchmark(engine: str, n: int, max_side: int | None = None) -> float:
     from PIL import Image
 
     from evals.text_synth import render_on_photo
-    from qa.checks.text import TextChecker, reading_order
+    from qa.checks.text import TextChecker
     from qa.testing import asset_from_array, make_context
 
     checker = TextChecker()
@@ -436,7 +437,8 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def print_result(r: dict) -> None:
-    print(f"\nengine: {r['engine']}  model: {r['model']}  images {'/'.join(map(str, r['long_sides']))} px, detection at <= {r['max_side']} px")
+    print(f"\nengine: {r['engine']}  model: {r['model']}  images {'/'.join(map(str, r['long_sides']))} px, detection at <= {r['max_side']} px"
+          f", second reader: {r['second_reader'] or 'none'}")
     print(f"  chosen on tuning: garble_threshold={r['threshold']}  match_ratio={r['ratio']}"
           f"  (held-out split: {r['held_split']!r}, {SPLITS[r['held_split']]['photos']})")
     hdr = (f"  {'split':9} {'images':>6} {'garbled':>7} {'precision':>9} {'recall':>6} {'FP':>4} "
@@ -477,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--long-sides", default="768,1024", help="longer sides the eval images are rendered at (cycled)")
     ap.add_argument("--max-side", type=int, default=None, help="text.max_side (detection size; default: the checker's)")
     ap.add_argument("--tuning-only", action="store_true", help="score the tuning split only (for choosing options)")
+    ap.add_argument("--second-reader", choices=["auto", "off"], default="auto",
+                    help="text.second_reader (auto: easyocr's regions re-read by PP-OCR's recogniser)")
     args = ap.parse_args(argv)
     engines = ["rapidocr", "easyocr"] if args.engine == "both" else [args.engine]
     print("Thresholds chosen on the tuning split only; numbers below the line are the held-out split.")
@@ -484,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         n = args.n_easyocr if (e == "easyocr" and args.n_easyocr) else args.n
         print_result(run_engine(e, n, args.bench if e == "rapidocr" else max(1, min(args.bench, 3)), args.split,
                                 long_sides=tuple(int(v) for v in args.long_sides.split(",")), max_side=args.max_side,
-                                tuning_only=args.tuning_only))
+                                tuning_only=args.tuning_only, second_reader=args.second_reader))
     return 0
 
 

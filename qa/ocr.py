@@ -138,8 +138,6 @@ class RapidOcrEngine:
         self.model_id = model_id_for("rapidocr")
 
     def read(self, rgb: np.ndarray, max_side: int = DETECT_MAX_SIDE) -> list[OcrRegion]:
-        from rapidocr.utils.process_img import get_rotate_crop_image
-
         h, w = rgb.shape[:2]
         small, factor = _downscale(rgb, max_side)
         det_model = self._ocr._load_det_model()
@@ -147,8 +145,23 @@ class RapidOcrEngine:
         det = det_model(np.ascontiguousarray(small[..., ::-1]))
         if det.boxes is None or len(det.boxes) == 0:
             return []
-        bgr = np.ascontiguousarray(rgb[..., ::-1])
         boxes = [np.asarray(b, dtype=np.float32) * factor for b in det.boxes]
+        readings = self._read_quads(rgb, boxes)
+        return [OcrRegion(points=[(float(x), float(y)) for x, y in b], box=_region(b, w, h), text=txt,
+                          confidence=conf, det_score=float(dscore))
+                for b, (txt, conf), dscore in zip(boxes, readings, det.scores)]
+
+    def reread(self, rgb: np.ndarray, quads: list[list[tuple[float, float]]]) -> list[tuple[str, float]]:
+        """(text, confidence) for regions another engine detected (quadrilaterals in full-resolution pixels),
+        with no detection: a second reading of that engine's regions (`qa.checks.text`, `second_reader`)."""
+        return self._read_quads(rgb, [np.asarray(q, dtype=np.float32) for q in quads]) if quads else []
+
+    def _read_quads(self, rgb: np.ndarray, boxes: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Recognise the crops under full-resolution quadrilaterals: angle classifier, recogniser, and the
+        180-degree retry of unsure readings."""
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        bgr = np.ascontiguousarray(rgb[..., ::-1])
         crops = [get_rotate_crop_image(bgr, b.copy()) for b in boxes]
         if self._ocr.use_cls:
             crops = self._ocr._load_cls_model()(crops).img_list
@@ -158,9 +171,7 @@ class RapidOcrEngine:
             turned = self._recognise([np.ascontiguousarray(crops[i][::-1, ::-1]) for i in unsure])
             for i, reading in zip(unsure, turned):
                 readings[i] = max(readings[i], reading, key=lambda r: r[1])
-        return [OcrRegion(points=[(float(x), float(y)) for x, y in b], box=_region(b, w, h), text=txt,
-                          confidence=conf, det_score=float(dscore))
-                for b, (txt, conf), dscore in zip(boxes, readings, det.scores)]
+        return readings
 
     def _recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """(text, confidence) per crop (confidence 0 when nothing was read)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from evals.text_synth import (
     HOMOGLYPHS, LOOKALIKE, draw_line, fit_photo, font_path, ink_difference, photo, render_on_photo,
@@ -77,8 +77,9 @@ def test_engine_choice_and_model_ids():
     checker = load_all()["text"]()
     ids = checker.model_ids(make_context("text", {"engine": "easyocr"}))
     assert "easyocr" in ids["ocr"] and "english_g2" in ids["ocr"]
+    assert ids["ocr_second_reader"].startswith("rapidocr: ")  # the report names the second reader too
     ids = checker.model_ids(make_context("text", {"engine": "rapidocr"}))
-    assert "rapidocr" in ids["ocr"] and "PP-OCR" in ids["ocr"]
+    assert "rapidocr" in ids["ocr"] and "PP-OCR" in ids["ocr"] and "ocr_second_reader" not in ids
 
 
 def test_option_validation_messages():
@@ -343,3 +344,48 @@ def test_easyocr_engine_reads_and_flags():
     assert any(overlaps(f.region, soup.box) for f in garbled), [f.message for f in findings]
     assert not any(overlaps(f.region, clean.box) for f in garbled)
     assert garbled[0].details["engine"] == "easyocr"
+    # easyocr's regions were re-read by PP-OCR's recogniser (second_reader: auto), and the report says so
+    second = garbled[0].details["second_reading"]
+    assert second["engine"] == "rapidocr" and second["text"], second
+
+
+def test_sure_second_reading_rescues_a_misread_word():
+    """Real lettering easyocr misread ("Iiahanab") but PP-OCR read surely ("Bahamas") is not garbled; an unsure
+    second reading, or none, leaves the first reading's score, and non-words in both readings stay garbled."""
+    from qa.checks.text import SECOND_READING_CONFIDENCE, TextChecker
+    from qa.ocr import OcrRegion
+
+    pts = [(10.0, 10.0), (210.0, 10.0), (210.0, 60.0), (10.0, 60.0)]
+    region = OcrRegion(points=pts, box=Region(10, 10, 200, 50), text="Iiahanab", confidence=0.7)
+    ctx = make_context("text", {"engine": "easyocr"})
+    canvas = Image.new("RGB", (240, 100), (230, 230, 230))
+    ImageDraw.Draw(canvas).text((20, 14), "Bahamas", font=ImageFont.truetype(str(font_path("DejaVuSans-Bold.ttf")), 36),
+                                fill=(20, 20, 20))
+    rgb = np.asarray(canvas)
+    (_, alone), = TextChecker.assess([region], ctx, rgb)
+    (_, rescued), = TextChecker.assess([region], ctx, rgb, [("Bahamas", 0.99)], "rapidocr")
+    (_, unsure), = TextChecker.assess([region], ctx, rgb, [("Bahamas", SECOND_READING_CONFIDENCE - 0.05)], "rapidocr")
+    (_, worse), = TextChecker.assess([region], ctx, rgb, [("Qxzv", 0.99)], "rapidocr")
+    threshold = 0.525
+    assert alone.score >= threshold > rescued.score
+    assert unsure.score == alone.score
+    assert worse.score >= threshold  # pseudo-letters for both recognisers stay garbled
+
+
+def test_rapidocr_rereads_given_regions(headline):
+    """`reread` recognises another engine's quadrilaterals without detecting (the second reader's path)."""
+    _, asset = headline
+    engine = make_context("text", {"engine": "rapidocr"}).models.get("ocr.rapidocr")
+    (region,) = engine.read(asset.rgb)
+    assert engine.reread(asset.rgb, [region.points]) == [(region.text, region.confidence)]
+    assert engine.reread(asset.rgb, []) == []
+
+
+def test_second_reader_option():
+    from qa.checks.text import TextChecker
+
+    checker = TextChecker()
+    assert checker.second_reader(make_context("text", {"engine": "easyocr"})) == "rapidocr"
+    assert checker.second_reader(make_context("text", {"engine": "easyocr", "second_reader": "off"})) is None
+    assert checker.second_reader(make_context("text", {"engine": "rapidocr"})) is None
+    assert TextChecker.validate_options({"second_reader": "maybe"}) == ["second_reader: 'maybe' is not one of auto, off"]
