@@ -352,7 +352,7 @@ def test_easyocr_engine_reads_and_flags():
 def test_sure_second_reading_rescues_a_misread_word():
     """Real lettering easyocr misread ("Iiahanab") but PP-OCR read surely ("Bahamas") is not garbled; an unsure
     second reading, or none, leaves the first reading's score, and non-words in both readings stay garbled."""
-    from qa.checks.text import SECOND_READING_CONFIDENCE, TextChecker
+    from qa.checks.text import ENGINE_GARBLE_THRESHOLDS, SECOND_READING_CONFIDENCE, TextChecker
     from qa.ocr import OcrRegion
 
     pts = [(10.0, 10.0), (210.0, 10.0), (210.0, 60.0), (10.0, 60.0)]
@@ -366,7 +366,7 @@ def test_sure_second_reading_rescues_a_misread_word():
     (_, rescued), = TextChecker.assess([region], ctx, rgb, [("Bahamas", 0.99)], "rapidocr")
     (_, unsure), = TextChecker.assess([region], ctx, rgb, [("Bahamas", SECOND_READING_CONFIDENCE - 0.05)], "rapidocr")
     (_, worse), = TextChecker.assess([region], ctx, rgb, [("Qxzv", 0.99)], "rapidocr")
-    threshold = 0.525
+    threshold = ENGINE_GARBLE_THRESHOLDS["easyocr"]
     assert alone.score >= threshold > rescued.score
     assert unsure.score == alone.score
     assert worse.score >= threshold  # pseudo-letters for both recognisers stay garbled
