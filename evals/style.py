@@ -496,6 +496,9 @@ def outlier_ratios(E, blocks, prior):
 #: Warm-lit interiors look like a warm grade to global statistics. Batch outliers at 2.0: odd asset flagged
 #: 37.3% of 252 batches, in-look 0.5%. Near-duplicates at 12 bits: copies 100.0% (n=105), distinct pairs
 #: 0.0% (n=5460). Now spent.
+#: Round 8 (85 tuning photos: round 7's held-out split moved in). Features unchanged (v5); prior refitted on
+#: the 85 (`--fit-prior`). STY002 2.0 -> 2.25 by the 1% rule (2.0 now flags 1.4% of in-look assets, 2.25: 0.5%).
+#: Held-out: 19 photos new to the style eval (`HELDOUT_PHOTOS`), 9 reference subjects per episode, scored once.
 PRIOR_BLOCKS = ("block4.mean", "block7.mean", "colour")
 #: Round 3: share of the prior's content variance in each dimension's scale (the rest: the references'
 #: own variance). Chosen with feature version 4 on the 11-photo tuning split, leave-one-photo-out with the

@@ -201,6 +201,12 @@ ROUND3_TUNING = {
 #: the box; partial lines have a median of 2.6, but clean copy reaches 1.8-3.5 and real lettering in photos has a
 #: 90th percentile of 6.2), and a glyph-row finder for stroke lines the OCR detector misses (MSER blobs chained
 #: into rows: 0 of 10 stroke lines found, 46 false rows on windows, textures and real text).
+#: Tried at stop 15 and not shipped: lower PP-OCR detector thresholds (thresh 0.2-0.3, box_thresh 0.2-0.5, unclip
+#: 1.6-2.0 all box 13 of the round-9 tuning split's 14 stroke lines: its stroke misses are scored, not undetected);
+#: single-letter fragments in a reading ("s.m rer c.le": 2 partial lines, no other region); disagreement between the
+#: two engines' readings as a garble cue (real lettering in photos disagrees in 54% of regions, as often as
+#: pseudo-glyphs); easyocr's recogniser as rapidocr's second reader (rescued no false alarm at confidence >= 0.9 and
+#: costs about 0.3 s per region on CPU).
 #: Held-out splits retired into tuning since, in the order they joined it (each scored once, then its errors
 #: inspected). Retiring the current held-out split is adding its name here (after renaming it).
 RETIRED_INTO_TUNING = ("held-out-v3", "held-out-v4", "held-out-v5", "held-out-v6", "held-out-v7",
