@@ -87,7 +87,8 @@ SPENT_HELDOUT_PHOTOS = {
         "cactus_bloom", "makeup_set", "tie_knot", "miss_dior", "aerial_forest_road", "office_webcam"],
 }
 TUNING_PHOTOS = ROUND4_TUNING_PHOTOS + [p for r in sorted(SPENT_HELDOUT_PHOTOS) for p in SPENT_HELDOUT_PHOTOS[r]]
-#: Round 8 held-out split: 19 photos from wheels no earlier style split used (`evals.style_photos`, "Round 9
+#: Round 8 held-out split (scored once at stop 15: grade 0.825, illustration 0.974, palette 0.842): 19 photos from
+#: wheels no earlier style split used (`evals.style_photos`, "Round 9
 #: candidates"; the text eval's round-9 held-out split used them as backgrounds, which tells nothing about style):
 #: doccano's two cats, fastbook's grizzly, orange3-imageanalytics' four Pixabay photos and its mandrill,
 #: plone.restapi's raft, django-filebrowser's Atomium, solara-ui's beach, thumbor's three portraits, argon-fork's two
@@ -498,7 +499,12 @@ def outlier_ratios(E, blocks, prior):
 #: 0.0% (n=5460). Now spent.
 #: Round 8 (85 tuning photos: round 7's held-out split moved in). Features unchanged (v5); prior refitted on
 #: the 85 (`--fit-prior`). STY002 2.0 -> 2.25 by the 1% rule (2.0 now flags 1.4% of in-look assets, 2.25: 0.5%).
-#: Held-out: 19 photos new to the style eval (`HELDOUT_PHOTOS`), 9 reference subjects per episode, scored once.
+#: Held-out: 19 photos new to the style eval (`HELDOUT_PHOTOS`), 9 reference subjects per episode, scored once
+#: (`python -m evals.style`): grade 0.825, illustration 0.974, palette 0.842 (mean 0.881; tuning, fitted on it:
+#: 0.862 / 0.987 / 0.855). Grade pairs: neutral references vs warm film 0.58, vs cool matte 0.67, vs teal/orange
+#: 0.64, vs vivid 0.67; vivid vs teal/orange 0.60; teal/orange vs vivid 0.65. Batch outliers at 2.25: odd asset
+#: flagged 36.0% of 228 batches, in-look 0.0%. Near-duplicates at 12 bits: copies 97.9% (n=95), distinct pairs
+#: 0.0% (n=4465). Now spent.
 PRIOR_BLOCKS = ("block4.mean", "block7.mean", "colour")
 #: Round 3: share of the prior's content variance in each dimension's scale (the rest: the references'
 #: own variance). Chosen with feature version 4 on the 11-photo tuning split, leave-one-photo-out with the

@@ -11,7 +11,9 @@ Both expose ``read(rgb, max_side) -> list[OcrRegion]``: detection runs once on a
 longer side is at most ``max_side``; boxes are mapped back to full resolution and only those
 crops are recognised, so small copy on a large image is read from the original pixels.
 Unlike the engines' own convenience calls, regions whose recognition is empty or weak are
-kept: a detector hit that no engine can read is itself evidence of pseudo-text. A region read
+kept: a detector hit that no engine can read is itself evidence of pseudo-text. The rapidocr engine also
+has ``reread(rgb, quads)``: recognition alone on another engine's regions (the text checker's second reader
+for easyocr, `qa.checks.text.SECOND_READERS`). A region read
 unsurely (below the engine's "readable" confidence) is read again turned 180 degrees and the more
 confident reading is kept: copy on packaging lying upside down is real copy (upside-down "KIDS" was
 read "IDS" at 0.67 by PP-OCR and "KIDS" at 1.0 once turned; easyocr read it "STIXI"). PP-OCR's angle
