@@ -205,8 +205,8 @@ ROUND3_TUNING = {
 #: 1.6-2.0 all box 13 of the round-9 tuning split's 14 stroke lines: its stroke misses are scored, not undetected);
 #: single-letter fragments in a reading ("s.m rer c.le": 2 partial lines, no other region); disagreement between the
 #: two engines' readings as a garble cue (real lettering in photos disagrees in 54% of regions, as often as
-#: pseudo-glyphs); easyocr's recogniser as rapidocr's second reader (rescued no false alarm at confidence >= 0.9 and
-#: costs about 0.3 s per region on CPU).
+#: pseudo-glyphs); easyocr's recogniser as rapidocr's second reader (round-10 tuning margin 0.978-0.996 at confidence
+#: 0.8-0.95 against 0.996 with one reading, and about 0.11 s per region on CPU).
 #: Held-out splits retired into tuning since, in the order they joined it (each scored once, then its errors
 #: inspected). Retiring the current held-out split is adding its name here (after renaming it).
 RETIRED_INTO_TUNING = ("held-out-v3", "held-out-v4", "held-out-v5", "held-out-v6", "held-out-v7",

@@ -95,7 +95,8 @@ ENGINE_MATCH_RATIOS = {"rapidocr": 0.7, "easyocr": 0.7}
 #: `SECOND_READING_CONFIDENCE`): real lettering one recogniser misreads ("Iiahanab" for "Bahamas", "Vukesior" for
 #: "VILLAGE STORES") is read by the other, while pseudo-glyphs stay unreadable or non-words for both. easyocr's
 #: regions are re-read by PP-OCR's recogniser (a few ms per region, no detection). rapidocr has none: easyocr's
-#: recogniser rescued no false alarm there and costs far more per region on CPU. On the round-10 tuning split
+#: recogniser as its second reader did not widen its tuning margin (0.978-0.996 against 0.996) and costs about
+#: 0.11 s per region on CPU. On the round-10 tuning split
 #: (`python -m evals.text`), easyocr's widest margin over both targets went from 0.924 (one reading: P 0.886, R 0.739)
 #: to 1.001 (P 0.901, R 0.841) with a second reading counted from confidence 0.85 or 0.9 (0.8: 0.994; 0.95: 0.979).
 SECOND_READERS: dict[str, str] = {"easyocr": "rapidocr"}
