@@ -305,11 +305,11 @@ def garble_pr(per_image: list[tuple[Sample, list]], threshold: float) -> dict[st
 
 
 def copy_rates(per_image_texts: list[tuple[Sample, list[str]]], ratio: float) -> dict[str, float]:
-    from qa.checks.text import best_match, copy_lines
+    """per_image_texts: (sample, the texts the checker matches copy against: `qa.checks.text.copy_candidates`)."""
+    from qa.checks.text import best_match
 
     ok = tot = fm = ftot = 0
-    for sample, texts in per_image_texts:
-        lines = copy_lines(texts)  # texts in reading order, as the checker matches them
+    for sample, lines in per_image_texts:
         for line in sample.lines:
             r, _ = best_match(line.text, lines)
             if line.kind == "clean":
@@ -354,7 +354,7 @@ def choose_ratio(per_image_texts) -> float:
 
 def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sides: tuple[int, ...] = (768, 1024),
                max_side: int | None = None, tuning_only: bool = False, second_reader: str = "auto") -> dict:
-    from qa.checks.text import TextChecker
+    from qa.checks.text import TextChecker, copy_candidates
     from qa.testing import asset_from_array, make_context
 
     checker = TextChecker()
@@ -385,7 +385,7 @@ def run_engine(engine: str, n: int, bench: int, held: str = "held-out", long_sid
             sctx = context_for(s)
             assessed = checker.assessed(asset, sctx)
             per_image.append((s, [(r.box, sig.score) for r, sig, _ in assessed]))
-            texts.append((s, [r.text for r, _, _ in assessed]))
+            texts.append((s, [text for text, _ in copy_candidates(assessed)]))
         cache[split] = [per_image, texts, assets, samples, time.time() - t0]
         print(f"[{engine}] {split}: {len(samples)} images OCR'd in {time.time() - t0:.1f} s", file=sys.stderr)
     thr = choose_threshold(cache["tuning"][0])

@@ -389,3 +389,23 @@ def test_second_reader_option():
     assert checker.second_reader(make_context("text", {"engine": "easyocr", "second_reader": "off"})) is None
     assert checker.second_reader(make_context("text", {"engine": "rapidocr"})) is None
     assert TextChecker.validate_options({"second_reader": "maybe"}) == ["second_reader: 'maybe' is not one of auto, off"]
+
+
+def test_copy_rules_also_match_sure_second_readings():
+    """Required copy one recogniser misread ("Vukesior") but the other read surely ("VILLAGE STORES") is present;
+    copy found in a second reading carries that region's box. Unsure second readings are not matched."""
+    from qa.checks.text import SECOND_READING_CONFIDENCE, best_match, copy_candidates
+    from qa.ocr import OcrRegion
+
+    def region(x: int, text: str) -> OcrRegion:
+        pts = [(x, 10.0), (x + 200.0, 10.0), (x + 200.0, 50.0), (x, 50.0)]
+        return OcrRegion(points=pts, box=Region(x, 10, 200, 40), text=text, confidence=0.7)
+
+    sign, other = region(10, "Vukesior"), region(300, "Acme Brew")
+    assert best_match("Village Stores", [sign.text, other.text])[0] < 0.7  # the first reading alone misses it
+    sure = [(sign, None, ("VILLAGE STORES", 0.99)), (other, None, ("Acme Brew", 0.99))]
+    candidates = copy_candidates(sure)
+    ratio, idx = best_match("Village Stores", [t for t, _ in candidates])
+    assert ratio == 1.0 and candidates[idx][1] == sign.box
+    unsure = [(sign, None, ("VILLAGE STORES", SECOND_READING_CONFIDENCE - 0.1)), (other, None, None)]
+    assert best_match("Village Stores", [t for t, _ in copy_candidates(unsure)])[0] < 0.7

@@ -182,6 +182,20 @@ def copy_lines(texts: list[str]) -> list[str]:
     return list(texts) + ([" ".join(texts)] if len(texts) > 1 else [])
 
 
+def copy_candidates(assessed: list[tuple[Any, Any, tuple[str, float] | None]]) -> list[tuple[str, Region | None]]:
+    """Texts copy rules are matched against, each with the box it was read in: `copy_lines` of the regions'
+    readings, then again with every sure second reading in place of the first, so copy one recogniser
+    misread but the other read surely still counts ("Call fer Champagne" read "Call Qor Zhamnaane")."""
+    regions = [r for r, _, _ in assessed]
+    boxes = [r.box for r in regions] + ([_union([r.box for r in regions])] if len(regions) > 1 else [])
+    first = [r.text for r in regions]
+    out = list(zip(copy_lines(first), boxes))
+    alt = [s[0] if s is not None and s[1] >= SECOND_READING_CONFIDENCE else r.text for r, _, s in assessed]
+    if alt != first:
+        out += list(zip(copy_lines(alt), boxes))
+    return out
+
+
 @register
 class TextChecker(Checker):
     """OCR-based checks: garbled pseudo-text, required copy, forbidden copy, text-free placements."""
@@ -221,8 +235,8 @@ class TextChecker(Checker):
                "wheels) and read a glyph or two there; such a box cannot be a text line. A full-frame "
                "banner line (e.g. a tight crop of a headline) is long and thin and is kept. 1 disables."),
         Option("second_reader", "auto", "auto: re-read each region with a second engine's recogniser where one "
-               "helps (easyocr's regions with PP-OCR's) and keep the lower garble score when that reading is sure; "
-               "off: one reading."),
+               "helps (easyocr's regions with PP-OCR's); where that reading is sure, keep the lower garble score and "
+               "match required/forbidden copy against it too. off: one reading."),
         Option("min_confidence", 0.6, "allow_text false: a region counts as text when garbled, or read with this "
                "confidence and at least 2 letters/digits (single round blobs read as \"0\" do not count)."),
     )
@@ -371,7 +385,8 @@ class TextChecker(Checker):
                     score=1.0 - sig.score, value=round(sig.score, 4), threshold=threshold,
                     region=region.box, details=details,
                 ))
-        lines = copy_lines([r.text for r in regions])
+        candidates = copy_candidates(assessed)
+        lines = [text for text, _ in candidates]
         ratio_req = _per_engine(o, "match_ratio", ENGINE_MATCH_RATIOS, engine)
         for phrase in o.get("required") or []:
             ratio, idx = best_match(phrase, lines)
@@ -386,7 +401,7 @@ class TextChecker(Checker):
         for phrase in o.get("forbidden") or []:
             ratio, idx = best_match(phrase, lines)
             if ratio >= ratio_forb and idx is not None:
-                box = regions[idx].box if idx < len(regions) else _union([r.box for r in regions])
+                box = candidates[idx][1]
                 out.append(TXT003.finding(
                     f"forbidden copy {_quote(phrase)} found in {_quote(lines[idx])} ({ratio:.2f})",
                     score=1.0 - ratio, value=round(ratio, 4), threshold=ratio_forb, region=box,
