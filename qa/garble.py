@@ -370,6 +370,8 @@ VERTICAL_ASPECT = 1.5
 def is_vertical(width: float, height: float) -> bool:
     """Whether a text box is too tall for a horizontal line (`VERTICAL_ASPECT`): `garble_signals`' `vertical`."""
     return height > VERTICAL_ASPECT * width
+
+
 #: Weight of a lexicon miss whose letters are plausible (names, foreign words: "COMDR", "cero"),
 #: rising to 1 as the letter sequence gets implausible (shuffled, letter soup). Chosen on the text
 #: eval's tuning split (0.5 -> 0.35: precision 0.913 -> 0.939 at recall 0.859 -> 0.845).

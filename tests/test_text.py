@@ -363,9 +363,9 @@ def test_sure_second_reading_rescues_a_misread_word():
                                 fill=(20, 20, 20))
     rgb = np.asarray(canvas)
     (_, alone), = TextChecker.assess([region], ctx, rgb)
-    (_, rescued), = TextChecker.assess([region], ctx, rgb, [("Bahamas", 0.99)], "rapidocr")
-    (_, unsure), = TextChecker.assess([region], ctx, rgb, [("Bahamas", SECOND_READING_CONFIDENCE - 0.05)], "rapidocr")
-    (_, worse), = TextChecker.assess([region], ctx, rgb, [("Qxzv", 0.99)], "rapidocr")
+    (_, rescued), = TextChecker.assess([region], ctx, rgb, [("Bahamas", 0.99)])
+    (_, unsure), = TextChecker.assess([region], ctx, rgb, [("Bahamas", SECOND_READING_CONFIDENCE - 0.05)])
+    (_, worse), = TextChecker.assess([region], ctx, rgb, [("Qxzv", 0.99)])
     threshold = ENGINE_GARBLE_THRESHOLDS["easyocr"]
     assert alone.score >= threshold > rescued.score
     assert unsure.score == alone.score

@@ -108,6 +108,11 @@ SECOND_READERS: dict[str, str] = {"easyocr": "rapidocr"}
 SECOND_READING_CONFIDENCE = 0.9
 
 
+def sure_reading(second: tuple[str, float] | None) -> bool:
+    """Whether a second reading (text, confidence) counts: for garble scores and for copy rules alike."""
+    return second is not None and second[1] >= SECOND_READING_CONFIDENCE
+
+
 def normalize_copy(text: str) -> str:
     """Case-fold, strip accents and punctuation, collapse spaces (for copy matching)."""
     text = unicodedata.normalize("NFKD", text)
@@ -195,7 +200,7 @@ def copy_candidates(assessed: list[tuple[Any, Any, tuple[str, float] | None]]) -
     boxes = [r.box for r in regions] + ([_union([r.box for r in regions])] if len(regions) > 1 else [])
     first = [r.text for r in regions]
     out = list(zip(copy_lines(first), boxes))
-    alt = [s[0] if s is not None and s[1] >= SECOND_READING_CONFIDENCE else r.text for r, _, s in assessed]
+    alt = [s[0] if sure_reading(s) else r.text for r, _, s in assessed]
     if alt != first:
         out += list(zip(copy_lines(alt), boxes))
     return out
@@ -272,11 +277,12 @@ class TextChecker(Checker):
                 r.det_score >= float(o.get("min_det_score") or 0.0) and
                 plausible_text_box(r.points, asset.width, asset.height, share)]
 
-    def second_reader(self, ctx: CheckContext) -> str | None:
+    @staticmethod
+    def second_reader(ctx: CheckContext) -> str | None:
         """The engine that re-reads this engine's regions, or None (`second_reader`, `SECOND_READERS`)."""
         if str(ctx.options.get("second_reader", "auto")).lower() == "off":
             return None
-        return SECOND_READERS.get(self.engine_name(ctx))
+        return SECOND_READERS.get(TextChecker.engine_name(ctx))
 
     def second_readings(self, asset: Asset, ctx: CheckContext, regions: list[Any]) -> list[tuple[str, float]] | None:
         """(text, confidence) of each region read by the second reader, memoised on the asset per region."""
@@ -295,17 +301,18 @@ class TextChecker(Checker):
         regions = reading_order(self.read_regions(asset, ctx))
         second = self.second_readings(asset, ctx, regions)
         return [(r, sig, second[i] if second else None)
-                for i, (r, sig) in enumerate(self.assess(regions, ctx, asset.rgb, second, self.second_reader(ctx)))]
+                for i, (r, sig) in enumerate(self.assess(regions, ctx, asset.rgb, second))]
 
     @staticmethod
     def assess(regions: list[Any], ctx: CheckContext, rgb: Any = None,
-               second: list[tuple[str, float]] | None = None, second_engine: str | None = None) -> list[tuple[Any, Any]]:
+               second: list[tuple[str, float]] | None = None) -> list[tuple[Any, Any]]:
         """Garble signals per region (`rgb`: the full-resolution pixels, for the contrast cue). With `second`
-        readings (by `second_engine`), a sure second reading that scores lower replaces the first's signals."""
+        readings (by the context's `second_reader`), a sure one that scores lower replaces the first's signals."""
         from qa.garble import garble_signals, ink_contrast, is_vertical, region_shape, stripe_share, tokens
 
         o = ctx.options
         engine = TextChecker.engine_name(ctx)
+        second_engine = TextChecker.second_reader(ctx)
         langs = tuple(o.get("languages") or ["en"])
         vocab = frozenset(t.casefold() for phrase in [*(o.get("vocabulary") or []), *(o.get("required") or []),
                                                       *(o.get("forbidden") or [])] for t in tokens(phrase))
@@ -321,7 +328,7 @@ class TextChecker(Checker):
             contrast = ink_contrast(rgb, r.box) if rgb is not None else None
             stripes = stripe_share(rgb, r.box) if rgb is not None else None
             sig = signals(r, r.text, r.confidence, engine, contrast, stripes)
-            if second is not None and second_engine and second[i][1] >= SECOND_READING_CONFIDENCE:
+            if second is not None and second_engine and sure_reading(second[i]):
                 alt = signals(r, second[i][0], second[i][1], second_engine, contrast, stripes)
                 sig = alt if alt.score < sig.score else sig
             out.append((r, sig))
@@ -365,6 +372,7 @@ class TextChecker(Checker):
         assessed = self.assessed(asset, ctx)
         regions = [r for r, _, _ in assessed]
         engine = self.engine_name(ctx)
+        reader = self.second_reader(ctx)
         threshold = _per_engine(o, "garble_threshold", ENGINE_GARBLE_THRESHOLDS, engine)
         out: list[Finding] = []
         allow_text = bool(o.get("allow_text", True))
@@ -372,7 +380,7 @@ class TextChecker(Checker):
             details = {"text": region.text, "confidence": round(region.confidence, 4), "engine": engine,
                        "signals": sig.to_dict()}
             if second is not None:
-                details["second_reading"] = {"engine": self.second_reader(ctx), "text": second[0],
+                details["second_reading"] = {"engine": reader, "text": second[0],
                                              "confidence": round(second[1], 4)}
             garbled = sig.score >= threshold
             if not allow_text:
