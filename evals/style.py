@@ -498,7 +498,8 @@ def outlier_ratios(E, blocks, prior):
 #: 37.3% of 252 batches, in-look 0.5%. Near-duplicates at 12 bits: copies 100.0% (n=105), distinct pairs
 #: 0.0% (n=5460). Now spent.
 #: Round 8 (85 tuning photos: round 7's held-out split moved in). Features unchanged (v5); prior refitted on
-#: the 85 (`--fit-prior`). STY002 2.0 -> 2.25 by the 1% rule (2.0 now flags 1.4% of in-look assets, 2.25: 0.5%).
+#: the 85 (`--fit-prior`); cross-validated (5 folds, 8 reference subjects): grade 0.823, illustration 0.939, palette
+#: 0.812. STY002 2.0 -> 2.25 by the 1% rule (2.0 now flags 1.4% of in-look assets, 2.25: 0.5%).
 #: Held-out: 19 photos new to the style eval (`HELDOUT_PHOTOS`), 9 reference subjects per episode, scored once
 #: (`python -m evals.style`): grade 0.825, illustration 0.974, palette 0.842 (mean 0.881; tuning, fitted on it:
 #: 0.862 / 0.987 / 0.855). Grade pairs: neutral references vs warm film 0.58, vs cool matte 0.67, vs teal/orange
@@ -820,8 +821,8 @@ def main(argv: list[str] | None = None) -> int:
           "  each split: leave one photo out; refs = 3 crops of each other photo of the same split in one look,\n"
           "  queries = the left-out photo's 2 unused crops in that look (must pass) and in other looks (must drift).\n"
           "  The prior (and its weight search) was fitted on the tuning photos, so the tuning rows are optimistic\n"
-          "  (round 7, 64 tuning photos, 5-fold cross-validated with 8 reference subjects as in held-out:\n"
-          "  grade 0.841, illustration 0.956, palette 0.834; `--cross-validate`); the held-out photos are new\n"
+          "  (round 8, 85 tuning photos, 5-fold cross-validated with 8 reference subjects as in held-out:\n"
+          "  grade 0.823, illustration 0.939, palette 0.812; `--cross-validate`); the held-out photos are new\n"
           f"  subjects for the prior and the references alike ({HELDOUT_REF_SUBJECTS} reference subjects per episode).")
     print(f"{'scenario':<14}{'split':<10}{'AUROC':>7}{'pos pass':>10}{'neg flagged':>13}{'refs pass':>11}"
           f"{'n pos':>7}{'n neg':>7}")
