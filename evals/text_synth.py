@@ -148,6 +148,26 @@ WHEEL_FONTS = {
     # wheel; keeps all 56 (least 0.14).
     "AlegreyaSans-Regular": ("fontpkg-alegreya-sans==2.4", "fontpkg_alegreya_sans/files/AlegreyaSans-Regular.ttf",
                              "8fab634196007afca839f1e5a6fb300976daff55d8528b590ef032f01b14ea10"),
+    # Round 11 candidates (never scored): four more families no split used, upright, each covering A-Z a-z 0-9 and
+    # every LOOKALIKE letter (fontTools getBestCmap); all four wheels are py3-none-any and all four fonts are variable
+    # fonts, drawn by Pillow at their default instance. Roboto Slab 2.002: slab serif (Apache-2.0),
+    # fontpkg-roboto-slab wheel; default instance Regular; slab serifs on Roboto's skeleton, the only slab serif found
+    # in a wheel with Greek and Cyrillic; `lookalikes_for` keeps all 56 (least `ink_difference` 0.09).
+    "RobotoSlab-Regular": ("fontpkg-roboto-slab==2.2", "fontpkg_roboto_slab/files/RobotoSlab[wght].ttf",
+                           "786ae192477447d33c6672c3055fba7cbfe45184c9a79e77a14f15716ca05b16"),
+    # Geologica 1.010: geometric grotesque sans (OFL-1.1), fontpkg-geologica wheel; a variable font (CRSV, SHRP,
+    # slnt, wght) whose default instance is Thin (wght 100, slnt 0, no sharpness): hairline strokes; keeps all 56
+    # (least 0.12).
+    "Geologica-Thin": ("fontpkg-geologica==1.10", "fontpkg_geologica/files/Geologica[CRSV,SHRP,slnt,wght].ttf",
+                       "9124d9e88ac6c11d761f35241713a51d68e2c4ebedce0edaca834717a00959ec"),
+    # IBM Plex Sans 3.201: grotesque sans with angled terminals (OFL-1.1), fontpkg-ibm-plex-sans wheel; default
+    # instance Regular at full width (wdth 100); keeps all 56 (least 0.09).
+    "IBMPlexSans-Regular": ("fontpkg-ibm-plex-sans==3.201", "fontpkg_ibm_plex_sans/files/IBMPlexSans[wdth,wght].ttf",
+                            "3b031aa4216174205bd8471f88a49b91f093169e9e87bd5262242bc5967fe2e3"),
+    # Noto Serif 2.015: contemporary transitional serif, Droid Serif's successor (OFL-1.1), fontpkg-noto-serif wheel;
+    # default instance Regular at full width (wdth 100); keeps all 56 (least 0.19).
+    "NotoSerif-Regular": ("fontpkg-noto-serif==2.15", "fontpkg_noto_serif/files/NotoSerif[wdth,wght].ttf",
+                          "4d8e6761424656867019081a1a01336f3cb086982682698714054fc33f782713"),
 }
 WHEEL_FONT_DIR = Path(__file__).resolve().parent / "out" / "fonts"
 
