@@ -7,11 +7,15 @@ and, when the encoder has one, the distance prior (``prior_content_var``, ``prio
 an index keeps scoring the same way whatever assetqa version reads it.
 
 Distance (`StyleStats`), a diagonal Mahalanobis distance to the references' mean:
-- with the encoder's shipped prior (`qa.style_prior`; the offline encoder has one): each
-  dimension's scale mixes the references' own variance with the prior's content variance
-  (how much that statistic moves between different photos of one look; its share falls
-  quickly with the number of references, `prior_mix`), dimensions are weighted by the prior's
-  discriminative weights, and the distance is the weighted RMS z;
+- with the encoder's shipped prior (`qa.style_prior`; the offline encoder has one): the prior's
+  features (`prior_features`: its discriminant projection's coordinates, then the embedding itself)
+  are compared; each feature's scale mixes the references' own variance with the prior's content
+  variance (how much that feature moves between different photos of one look; its share falls
+  quickly with the number of references, `prior_mix`), features are weighted by the prior's
+  discriminative weights, and the distance is the weighted RMS z. The projection (linear
+  discriminant directions of looks against content, fitted on the eval's tuning photos) sees
+  correlated statistics together: a diagonal distance cannot tell a warm grade (tint, lifted
+  blacks and lower saturation moving together) from a warm scene where only the tint moves;
 - without a prior (open_clip encoders): each block is standardised by the references' spread,
   shrunk towards the block's mean variance, and the block RMS distances are averaged with the
   colour/tone block weighted by ``COLOUR_WEIGHT``.
@@ -47,6 +51,8 @@ MIN_REFERENCES = 3
 COLOUR_WEIGHT = 4.0
 SHRINK = 0.5
 CALIBRATION_QUANTILE = 0.9
+#: A prior's arrays: stored as arrays in an index file, not in its JSON header.
+PRIOR_ARRAYS = ("content_var", "weight", "projection")
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".avif", ".heic", ".heif"}
 
 
@@ -61,6 +67,17 @@ class IndexMismatchError(StyleIndexError):
 # --------------------------------------------------------------------------------------
 # Distance
 # --------------------------------------------------------------------------------------
+def prior_features(emb: np.ndarray, prior: dict[str, Any] | None) -> np.ndarray:
+    """The features a prior weighs, per row: the coordinates on its `projection` (a D x k matrix, when it
+    has one) followed by the embedding itself. Without a projection (older priors, indexes written before
+    it) the embedding alone."""
+    x = np.atleast_2d(np.asarray(emb, dtype=np.float64))
+    projection = None if prior is None else prior.get("projection")
+    if projection is None:
+        return x
+    return np.hstack([x @ np.asarray(projection, dtype=np.float64), x])
+
+
 @dataclass
 class StyleStats:
     """Per-dimension centre and scale of a set of embeddings, plus the block layout.
@@ -78,18 +95,20 @@ class StyleStats:
     blocks: list[tuple[str, int, int]]
     colour_weight: float = COLOUR_WEIGHT
     weight: np.ndarray | None = None
+    prior: dict[str, Any] | None = None  # set when the stats are over `prior_features`
 
     @classmethod
     def fit(cls, emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
             shrink: float = SHRINK, prior: dict[str, Any] | None = None) -> "StyleStats":
-        emb = np.asarray(emb, dtype=np.float64)
+        emb = prior_features(emb, prior)
         mean = emb.mean(axis=0)
         var = emb.var(axis=0) if emb.shape[0] > 1 else np.zeros_like(mean)
         norm_blocks = [(str(b[0]), int(b[1]), int(b[2])) for b in blocks]
         if prior is not None:
             weight = np.asarray(prior["weight"], dtype=np.float64)
             scale = np.sqrt(prior_scale_sq(var, prior, emb.shape[0]))
-            return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight, weight=weight)
+            return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight, weight=weight,
+                       prior=prior)
         scale = np.empty_like(mean)
         for _, s, e in norm_blocks:
             v = var[s:e]
@@ -100,13 +119,18 @@ class StyleStats:
         return cls(mean=mean, scale=scale, blocks=norm_blocks, colour_weight=colour_weight)
 
     def z(self, x: np.ndarray) -> np.ndarray:
-        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
-        z = (x - self.mean) / self.scale
+        z = (prior_features(x, self.prior) - self.mean) / self.scale
         return z * self.weight if self.weight is not None else z
 
+    @property
+    def offset(self) -> int:
+        """Where the embedding starts in `mean`, `scale` and `z` (after the prior's projected coordinates)."""
+        projection = None if self.prior is None else self.prior.get("projection")
+        return 0 if projection is None else int(np.shape(projection)[1])
+
     def block_distances(self, x: np.ndarray) -> np.ndarray:
-        z = self.z(x)
-        return np.stack([np.sqrt(np.mean(z[:, s:e] ** 2, axis=1)) for _, s, e in self.blocks], axis=1)
+        z, o = self.z(x), self.offset
+        return np.stack([np.sqrt(np.mean(z[:, o + s:o + e] ** 2, axis=1)) for _, s, e in self.blocks], axis=1)
 
     def weights(self) -> np.ndarray:
         return np.array([self.colour_weight if name == "colour" else 1.0 for name, _, _ in self.blocks])
@@ -160,7 +184,9 @@ def prior_for(encoder_id: str) -> dict[str, Any] | None:
     from qa.style_prior import PRIORS
 
     prior = PRIORS.get(encoder_id.split("@", 1)[0])
-    return dict(prior) if prior else None
+    if not prior:
+        return None
+    return {k: (np.asarray(v, dtype=np.float64) if k in PRIOR_ARRAYS else v) for k, v in prior.items()}
 
 
 def leave_one_out(emb: np.ndarray, blocks: Sequence[Sequence[Any]], colour_weight: float = COLOUR_WEIGHT,
@@ -189,7 +215,7 @@ def _leave_one_out_closed_form(emb: np.ndarray, blocks: Sequence[Sequence[Any]],
                                shrink: float, prior: dict[str, Any] | None) -> np.ndarray:
     """`leave_one_out` via the mean and variance of "all rows but i" derived from the full sums."""
     n = np.asarray(emb).shape[0]
-    mean_o, var_o, diff = leave_one_out_moments(emb)
+    mean_o, var_o, diff = leave_one_out_moments(prior_features(emb, prior))
     if prior is not None:
         weight = np.asarray(prior["weight"], dtype=np.float64)
         z = diff / np.sqrt(prior_scale_sq(var_o, prior, n - 1)) * weight
@@ -258,7 +284,8 @@ class StyleIndex:
     def nearest(self, emb: np.ndarray) -> list[int]:
         st = self.stats
         w = st.weight if st.weight is not None else 1.0
-        z = (np.atleast_2d(emb)[:, None, :] - self.embeddings[None]) / st.scale * w
+        refs, x = prior_features(self.embeddings, self.prior), prior_features(emb, self.prior)
+        z = (x[:, None, :] - refs[None]) / st.scale * w
         return [int(i) for i in np.argmin(np.sqrt((z ** 2).mean(axis=2)), axis=1)]
 
     def require_encoder(self, encoder_id: str) -> None:
@@ -293,6 +320,8 @@ class StyleIndex:
         if self.prior is not None:
             arrays["prior_content_var"] = np.asarray(self.prior["content_var"], dtype=np.float64)
             arrays["prior_weight"] = np.asarray(self.prior["weight"], dtype=np.float64)
+            if self.prior.get("projection") is not None:
+                arrays["prior_projection"] = np.asarray(self.prior["projection"], dtype=np.float64)
         np.savez(buf, **arrays)
         atomic_write_bytes(path, buf.getvalue())
         return path
@@ -311,6 +340,8 @@ def load_index(path: str | Path) -> StyleIndex:
             if "prior_weight" in data.files:
                 prior = {"content_var": np.asarray(data["prior_content_var"]),
                          "weight": np.asarray(data["prior_weight"])}
+                if "prior_projection" in data.files:
+                    prior["projection"] = np.asarray(data["prior_projection"])
     except (OSError, ValueError, KeyError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise StyleIndexError(f"{path}: not a readable assetqa style index ({exc.__class__.__name__}: {exc})") from exc
     if header.get("format") != INDEX_FORMAT:
@@ -347,7 +378,7 @@ def build_index_from_embeddings(emb: np.ndarray, encoder: Any, encoder_spec: str
     prior = prior_for(encoder.id)
     calibration = calibrate(emb, encoder.blocks, prior=prior)
     if prior is not None:
-        calibration["prior_meta"] = {k: v for k, v in prior.items() if k not in ("content_var", "weight")}
+        calibration["prior_meta"] = {k: v for k, v in prior.items() if k not in PRIOR_ARRAYS}
     return StyleIndex(
         encoder_id=encoder.id, encoder_spec=encoder_spec, blocks=[tuple(b) for b in encoder.blocks], embeddings=emb,
         references=references, calibration=calibration,

@@ -151,6 +151,9 @@ def test_index_round_trip(index_file, encoder, campaign):
     back = load_index(again)
     assert back.encoder_id == index.encoder_id and np.array_equal(back.embeddings, index.embeddings)
     assert back.calibration == index.calibration and back.prior is not None
+    # The shipped prior's discriminant projection travels in the file, so the index scores the same way.
+    assert np.array_equal(back.prior["projection"], index.prior["projection"])
+    assert "projection" not in back.calibration["prior_meta"]
     assert np.allclose(back.drift(index.embeddings), index.drift(index.embeddings))
 
 
@@ -289,8 +292,41 @@ def test_leave_one_out_closed_form_matches_definition():
     emb = rng.normal(size=(60, 60)) * rng.uniform(0.1, 3.0, size=60)
     synthetic_prior = {"content_var": rng.uniform(0.5, 2.0, size=60), "weight": rng.uniform(0, 1, size=60),
                        "shrink": 0.5}
-    for prior in (None, synthetic_prior):
+    projected_prior = {"content_var": rng.uniform(0.5, 2.0, size=63), "weight": rng.uniform(0, 1, size=63),
+                       "pseudo_count": 4.0, "pseudo_power": 3.0, "projection": rng.normal(size=(60, 3))}
+    for prior in (None, synthetic_prior, projected_prior):
         slow = np.array([si.StyleStats.fit(np.delete(emb, i, 0), blocks, si.COLOUR_WEIGHT, si.SHRINK, prior)
                          .distance(emb[i])[0] for i in range(len(emb))])
         fast = si._leave_one_out_closed_form(emb, blocks, si.COLOUR_WEIGHT, si.SHRINK, prior)
         np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-9)
+
+
+def test_prior_projection_is_a_distance_over_the_projected_coordinates_and_the_embedding():
+    """With a projection, the prior weighs [emb @ P, emb]: the same as a prior without one applied to those
+    features, for the distance, the calibration and the nearest reference."""
+    import numpy as np
+
+    from qa import style_index as si
+
+    rng = np.random.default_rng(3)
+    blocks = [("net", 0, 8), ("colour", 8, 12)]
+    refs, assets = rng.normal(size=(9, 12)), rng.normal(size=(4, 12))
+    P = rng.normal(size=(12, 2))
+    base = {"content_var": rng.uniform(0.5, 2.0, size=14), "weight": rng.uniform(0.1, 1, size=14),
+            "pseudo_count": 4.0, "pseudo_power": 3.0}
+    projected = dict(base, projection=P)
+    feats = si.prior_features(refs, projected)
+    assert feats.shape == (9, 14) and np.allclose(feats[:, :2], refs @ P) and np.allclose(feats[:, 2:], refs)
+    with_projection = si.StyleStats.fit(refs, blocks, prior=projected).distance(assets)
+    on_features = si.StyleStats.fit(feats, blocks, prior=base).distance(si.prior_features(assets, projected))
+    np.testing.assert_allclose(with_projection, on_features, rtol=1e-12)
+    assert not np.allclose(with_projection, si.StyleStats.fit(refs, blocks, prior=dict(
+        base, content_var=base["content_var"][2:], weight=base["weight"][2:])).distance(assets))
+    cal = si.calibrate(refs, blocks, prior=projected)
+    assert np.isclose(cal["base"], si.calibrate(feats, blocks, prior=base)["base"])
+    # Block distances (and the colour explanations) read the embedding's part, after the 2 projected coordinates.
+    stats = si.StyleStats.fit(refs, blocks, prior=projected)
+    z = stats.z(assets)
+    assert stats.offset == 2
+    np.testing.assert_allclose(stats.block_distances(assets)[:, 1], np.sqrt(np.mean(z[:, 10:14] ** 2, axis=1)))
+
