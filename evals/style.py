@@ -510,6 +510,18 @@ def outlier_ratios(E, blocks, prior):
 #: 0.64, vs vivid 0.67; vivid vs teal/orange 0.60; teal/orange vs vivid 0.65. Batch outliers at 2.25: odd asset
 #: flagged 36.0% of 228 batches, in-look 0.0%. Near-duplicates at 12 bits: copies 97.9% (n=95), distinct pairs
 #: 0.0% (n=4465). Now spent.
+#: Round 9 (104 tuning photos: round 8's held-out split moved in). Features unchanged (v5). New prior: the
+#: discriminant projection beside the diagonal Fisher weights (`fit_prior`, see `PRIOR_LDA_DIMS`), replacing the
+#: weight search; cross-validated (5 folds, 8 reference subjects, fitted on 4/5): grade 0.859, illustration 0.993,
+#: palette 0.919. STY002 2.25 -> 2.0 by the 1% rule (2.0 flags 0.6% of in-look assets and finds the odd asset in
+#: 77.6% of batches; 1.75: 2.5%). Held-out: 26 photos new to the style eval (`HELDOUT_PHOTOS`), 9 reference subjects
+#: per episode, scored once (`python -m evals.style`): grade 0.838, illustration 0.984, palette 0.912 (mean 0.912;
+#: tuning, fitted on it: 0.920 / 1.000 / 0.981). At the shipped 1.5x drift threshold, on-look assets pass 95.2-96.2%
+#: and off-look assets are flagged 47.6% (grade), 96.6% (illustration), 55.4% (palette); round 8's held-out split
+#: with the diagonal prior: 94-95% pass, 49.7% / 81.2% / 36.4% flagged. Grade pairs: neutral references vs warm
+#: film 0.62, vs cool matte 0.69, vs teal/orange 0.71, vs vivid 0.72; teal/orange vs neutral 0.68, vs vivid 0.68;
+#: vivid vs neutral 0.65, vs teal/orange 0.68. Batch outliers at 2.0: odd asset flagged 65.1% of 312 batches,
+#: in-look 0.9%. Near-duplicates at 12 bits: copies 99.2% (n=130), distinct pairs 0.0% (n=8385). Now spent.
 PRIOR_BLOCKS = ("block4.mean", "block7.mean", "colour")
 #: Round 3: share of the prior's content variance in each dimension's scale (the rest: the references'
 #: own variance). Chosen with feature version 4 on the 11-photo tuning split, leave-one-photo-out with the
