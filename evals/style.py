@@ -559,7 +559,9 @@ CV_REF_PHOTOS, CV_REPEATS = 8, 2
 #:     0.806-0.870; not shipped (the palette loss outweighs the grade gain under `cv_objective`).
 #:   On the 104 round-9 tuning photos (after the choice; seed 0): the shipped prior 0.859 / 0.993 / 0.919; the grades'
 #:     between-look scatter added once or three times more (7 or 9 directions) 0.856-0.864 / 0.991-0.994 /
-#:     0.881-0.918: no gain, not shipped.
+#:     0.881-0.918: no gain, not shipped. Other blocks in the projection (the diagonal part unchanged; 7 / 9
+#:     directions): + block4/block7 std 0.853-0.856 grade; + block2 mean 0.859-0.861; every block 0.856-0.859; the
+#:     colour block alone 0.831-0.835 / 0.954-0.963 / 0.879-0.884. Grade stays near 0.86 whatever the features.
 #: Unlike round 3's and round 4's LDA attempts (colour block only, 6-25 photos: it overfitted), the projection spans
 #: the network blocks and the colour block and is fitted on 85+ photos; cross-validation fits it on 4/5 of them.
 PRIOR_LDA_DIMS, PRIOR_LDA_SHRINK, PRIOR_LDA_SHARE = 7, 0.3, 0.7
