@@ -283,36 +283,42 @@ def scenario_pairs(scenario: str) -> list[tuple[str, list[str]]]:
     raise ValueError(scenario)
 
 
-def drift_episodes(bank: Bank, photos: list[str], scenario: str, colour_weight: float, shrink: float,
-                   prior: dict | None = None, ref_photos: list[str] | None = None,
-                   ref_subjects: int | None = None):
-    """(on-look ratios, off-look ratios, references' LOO ratios) over the episodes of a scenario.
+#: Crops of a left-out photo that are queries: never used as references.
+QUERY_CROPS = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)
 
-    Without `ref_photos`: leave one photo of `photos` out, references = 3 crops of each other photo (of
-    `ref_subjects` of them, drawn per left-out photo with a fixed seed, when set).
-    With `ref_photos`: references = 2 crops of each ref photo (6 references), queries = `photos`.
-    """
-    pairs = scenario_pairs(scenario)
+
+def episode(bank: Bank, refs: list[tuple[str, int, str]], held: str, ref_look: str, other_looks: list[str],
+            prior: dict | None, colour_weight: float = si.COLOUR_WEIGHT,
+            shrink: float = si.SHRINK) -> tuple[list[float], list[float], list[float]]:
+    """One drift episode: the references `refs` (bank keys) calibrated as an index would be, and the left-out
+    photo `held`'s query crops scored in the references' look (on-look) and in `other_looks` (off-look).
+    Returns (on-look ratios, off-look ratios, the references' leave-one-out ratios)."""
+    R = bank.get(refs)
+    cal = si.calibrate(R, bank.encoder.blocks, colour_weight, shrink, prior)
+    stats = si.StyleStats.fit(R, bank.encoder.blocks, colour_weight, shrink, prior)
+    base = cal["base"]
+    pos = stats.distance(bank.get([(held, c, ref_look) for c in QUERY_CROPS])) / base
+    neg = stats.distance(bank.get([(held, c, lk) for lk in other_looks for c in QUERY_CROPS])) / base
+    return list(pos), list(neg), [d / base for d in cal["loo_distances"]]
+
+
+def drift_episodes(bank: Bank, photos: list[str], scenario: str, colour_weight: float, shrink: float,
+                   prior: dict | None = None, ref_subjects: int | None = None):
+    """(on-look ratios, off-look ratios, references' LOO ratios) over the episodes of a scenario: leave one
+    photo of `photos` out, references = 3 crops of each other photo (of `ref_subjects` of them, drawn per
+    left-out photo with a fixed seed, when set)."""
     pos_scores, neg_scores, loo_ratios = [], [], []
-    for ref_look, other_looks in pairs:
+    for ref_look, other_looks in scenario_pairs(scenario):
         for held_i, held in enumerate(photos):
-            if ref_photos:
-                refs = [(p, c, ref_look) for p in ref_photos for c in range(2)]
-            else:
-                others = [p for p in photos if p != held]
-                if ref_subjects and len(others) > ref_subjects:
-                    pick = np.random.default_rng([2026, held_i]).choice(len(others), ref_subjects, replace=False)
-                    others = [others[i] for i in sorted(pick)]
-                refs = [(p, c, ref_look) for p in others for c in range(REFS_PER_PHOTO)]
-            R = bank.get(refs)
-            cal = si.calibrate(R, bank.encoder.blocks, colour_weight, shrink, prior)
-            stats = si.StyleStats.fit(R, bank.encoder.blocks, colour_weight, shrink, prior)
-            base = cal["base"]
-            loo_ratios += [d / base for d in cal["loo_distances"]]
-            queries = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)  # crops never used as references
-            pos_scores += list(stats.distance(bank.get([(held, c, ref_look) for c in queries])) / base)
-            for look in other_looks:
-                neg_scores += list(stats.distance(bank.get([(held, c, look) for c in queries])) / base)
+            others = [p for p in photos if p != held]
+            if ref_subjects and len(others) > ref_subjects:
+                pick = np.random.default_rng([2026, held_i]).choice(len(others), ref_subjects, replace=False)
+                others = [others[i] for i in sorted(pick)]
+            refs = [(p, c, ref_look) for p in others for c in range(REFS_PER_PHOTO)]
+            pos, neg, loo = episode(bank, refs, held, ref_look, other_looks, prior, colour_weight, shrink)
+            pos_scores += pos
+            neg_scores += neg
+            loo_ratios += loo
     return np.array(pos_scores), np.array(neg_scores), np.array(loo_ratios)
 
 
@@ -320,17 +326,16 @@ def grade_pair_matrix(bank: Bank, photos: list[str], prior: dict | None) -> np.n
     """AUROC per (reference grade, query grade), leave one photo of the split out: references =
     3 crops of each other photo in the row's grade, queries = the left-out photo's unused crops."""
     M = np.full((len(GRADES), len(GRADES)), np.nan)
-    queries = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)
     for i, a in enumerate(GRADES):
         pos: list[float] = []
         neg: dict[str, list[float]] = {b: [] for b in GRADES}
         for held in photos:
             R = bank.get([(p, c, a) for p in photos if p != held for c in range(REFS_PER_PHOTO)])
             stats = si.StyleStats.fit(R, bank.encoder.blocks, prior=prior)
-            pos += list(stats.distance(bank.get([(held, c, a) for c in queries])))
+            pos += list(stats.distance(bank.get([(held, c, a) for c in QUERY_CROPS])))
             for b in GRADES:
                 if b != a:
-                    neg[b] += list(stats.distance(bank.get([(held, c, b) for c in queries])))
+                    neg[b] += list(stats.distance(bank.get([(held, c, b) for c in QUERY_CROPS])))
         for j, b in enumerate(GRADES):
             if a != b:
                 M[i, j] = auroc(np.array(pos), np.array(neg[b]))
@@ -655,18 +660,16 @@ def cv_episodes(bank: Bank, held: str, others: list[str], prior: dict) -> dict[s
     of `CV_REF_PHOTOS` of `others` (3 crops each)."""
     rng = np.random.default_rng(sum(map(ord, held)))
     ref_sets = [list(rng.choice(others, min(CV_REF_PHOTOS, len(others)), replace=False)) for _ in range(CV_REPEATS)]
-    queries = range(REFS_PER_PHOTO, CROPS_PER_PHOTO)
     out: dict[str, tuple[list, list]] = {}
     for sc in SCENARIOS:
         pos: list[float] = []
         neg: list[float] = []
         for ref_look, neg_looks in scenario_pairs(sc):
             for refs in ref_sets:
-                R = bank.get([(p, c, ref_look) for p in refs for c in range(REFS_PER_PHOTO)])
-                base = si.calibrate(R, bank.encoder.blocks, prior=prior)["base"]
-                stats = si.StyleStats.fit(R, bank.encoder.blocks, prior=prior)
-                pos += list(stats.distance(bank.get([(held, c, ref_look) for c in queries])) / base)
-                neg += list(stats.distance(bank.get([(held, c, lk) for lk in neg_looks for c in queries])) / base)
+                p, n, _ = episode(bank, [(r, c, ref_look) for r in refs for c in range(REFS_PER_PHOTO)], held,
+                                  ref_look, neg_looks, prior)
+                pos += p
+                neg += n
         out[sc] = (pos, neg)
     return out
 
