@@ -72,10 +72,14 @@ def prior_features(emb: np.ndarray, prior: dict[str, Any] | None) -> np.ndarray:
     has one) followed by the embedding itself. Without a projection (older priors, indexes written before
     it) the embedding alone."""
     x = np.atleast_2d(np.asarray(emb, dtype=np.float64))
+    projection = prior_projection(prior)
+    return x if projection is None else np.hstack([x @ projection, x])
+
+
+def prior_projection(prior: dict[str, Any] | None) -> np.ndarray | None:
+    """A prior's projection matrix (D x k), or None when it has none."""
     projection = None if prior is None else prior.get("projection")
-    if projection is None:
-        return x
-    return np.hstack([x @ np.asarray(projection, dtype=np.float64), x])
+    return None if projection is None else np.asarray(projection, dtype=np.float64)
 
 
 @dataclass
@@ -125,8 +129,8 @@ class StyleStats:
     @property
     def offset(self) -> int:
         """Where the embedding starts in `mean`, `scale` and `z` (after the prior's projected coordinates)."""
-        projection = None if self.prior is None else self.prior.get("projection")
-        return 0 if projection is None else int(np.shape(projection)[1])
+        projection = prior_projection(self.prior)
+        return 0 if projection is None else projection.shape[1]
 
     def block_distances(self, x: np.ndarray) -> np.ndarray:
         z, o = self.z(x), self.offset
@@ -320,8 +324,9 @@ class StyleIndex:
         if self.prior is not None:
             arrays["prior_content_var"] = np.asarray(self.prior["content_var"], dtype=np.float64)
             arrays["prior_weight"] = np.asarray(self.prior["weight"], dtype=np.float64)
-            if self.prior.get("projection") is not None:
-                arrays["prior_projection"] = np.asarray(self.prior["projection"], dtype=np.float64)
+            projection = prior_projection(self.prior)
+            if projection is not None:
+                arrays["prior_projection"] = projection
         np.savez(buf, **arrays)
         atomic_write_bytes(path, buf.getvalue())
         return path
